@@ -1,0 +1,206 @@
+"""Claims and derivations: what an answer asserts, and how it gets there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.errors import ClaimFailed, ClaimUndecided, MalformedClaim
+from derive.rewrites import Rewrite, RewriteContext
+from derive.verdict import Method, Verdict
+from derive.verify import DEFAULT_SETTINGS, CheckSettings, decide
+
+IndexRanges = Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]]
+
+
+@dataclass
+class Claim:
+    """An equality the sheet asserts: ``obtained == stated`` under `assumptions`.
+
+    `obtained` is what the model gives (by differentiation, solving, ...);
+    `stated` is the form the sheet prints. Both are SymPy expressions or
+    explicit matrices of the same shape. `assumptions` are prose conditions
+    shown on the sheet; conditions SymPy can use go on the symbols themselves
+    (``positive=True`` and so on). `index_ranges` declares the range of each
+    free index of an index-notation claim, for the sum and delta rewrites.
+
+    A claim that is not an equality (an inequality, an infeasibility
+    certificate) passes `decide_with`, a function that returns its verdict.
+    """
+
+    id: str
+    statement: str
+    obtained: object = None
+    stated: object = None
+    assumptions: tuple[str, ...] = ()
+    rewrites: tuple[Rewrite, ...] = ()
+    index_ranges: IndexRanges = field(default_factory=dict)
+    accept_undecided: str | None = None
+    decide_with: Callable[[CheckSettings], Verdict] | None = None
+    step: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.decide_with is None and (self.obtained is None or self.stated is None):
+            raise MalformedClaim(f"claim {self.id!r} needs both an obtained and a stated side, or a decide_with function")
+        if self.decide_with is None:
+            self._check_symbols()
+
+    def _check_symbols(self) -> None:
+        obtained_symbols = _free_symbols(self.obtained)
+        stated_symbols = _free_symbols(self.stated)
+        extra = stated_symbols - obtained_symbols - set(self.index_ranges)
+        if extra and obtained_symbols:
+            names = ", ".join(sorted(str(symbol) for symbol in extra))
+            raise MalformedClaim(
+                f"claim {self.id!r}: the stated side uses {names}, which the obtained side does not contain; "
+                "a stated form may only use the model's symbols"
+            )
+
+    def check(self, settings: CheckSettings = DEFAULT_SETTINGS) -> Verdict:
+        """Decide the claim and return its verdict (never raises for a false claim)."""
+        if self.decide_with is not None:
+            verdict = self.decide_with(settings)
+        else:
+            verdict = decide(
+                self.obtained,
+                self.stated,
+                label=self.id,
+                rewrites=self.rewrites,
+                context=RewriteContext(dict(self.index_ranges)),
+                settings=settings,
+            )
+        if verdict.method is Method.UNDECIDED and self.accept_undecided:
+            verdict = _with_accepted(verdict, self.accept_undecided)
+        return verdict
+
+    def require(self, settings: CheckSettings = DEFAULT_SETTINGS) -> Verdict:
+        """Decide the claim; raise `ClaimFailed` or `ClaimUndecided` unless it holds."""
+        verdict = self.check(settings)
+        if verdict.holds:
+            return verdict
+        message = failure_message(self, verdict)
+        if verdict.method is Method.FALSE:
+            raise ClaimFailed(message, verdict)
+        raise ClaimUndecided(message, verdict)
+
+
+def _with_accepted(verdict: Verdict, reason: str) -> Verdict:
+    return Verdict(
+        verdict.method,
+        verdict.detail,
+        points=verdict.points,
+        failure_bound=verdict.failure_bound,
+        rewrites=verdict.rewrites,
+        difference=verdict.difference,
+        seconds=verdict.seconds,
+        accepted_reason=reason,
+    )
+
+
+def _free_symbols(value: object) -> set[sp.Symbol]:
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
+        return {symbol for symbol in value.free_symbols if isinstance(symbol, sp.Symbol)}
+    return set()
+
+
+def _show(value: object) -> str:
+    if isinstance(value, sp.MatrixBase):
+        return "Matrix(" + str(value.tolist()) + ")"
+    return str(value)
+
+
+def failure_message(claim: Claim, verdict: Verdict) -> str:
+    """Format the multi-line report of a claim that did not hold."""
+    where = f"claim {claim.id}" + (f", step {claim.step}" if claim.step else "")
+    lines = [f"{where}: {verdict.method.value}: {claim.statement}"]
+    if claim.decide_with is None:
+        entry = verdict.counterexample.entry if verdict.counterexample is not None else None
+        if entry is not None and isinstance(claim.obtained, sp.MatrixBase) and isinstance(claim.stated, sp.MatrixBase):
+            row, column = entry
+            lines.append(f"  obtained[{row + 1},{column + 1}]: {claim.obtained[row, column]}")
+            lines.append(f"  stated[{row + 1},{column + 1}]:   {claim.stated[row, column]}")
+        else:
+            lines.append(f"  obtained:   {_show(claim.obtained)}")
+            lines.append(f"  stated:     {_show(claim.stated)}")
+    if verdict.difference is not None:
+        lines.append(f"  difference: {verdict.difference}")
+    if verdict.counterexample is not None:
+        lines.append(f"  they differ {verdict.counterexample.describe()}")
+    if verdict.method is not Method.FALSE:
+        lines.append(f"  reason:     {verdict.detail}")
+    return "\n".join(lines)
+
+
+@dataclass
+class Step:
+    """One line of a derivation: a value, the reason it follows, and optionally how to print it.
+
+    `expr` is the checked value. `display` is what the sheet prints when that
+    differs from `expr` (a matrix expression for an index-notation value, say);
+    a display form must be checked by a claim of its own.
+    """
+
+    expr: object
+    justification: str
+    display: object = None
+    rewrites: tuple[Rewrite, ...] = ()
+
+    @property
+    def shown(self) -> object:
+        return self.expr if self.display is None else self.display
+
+
+@dataclass
+class Derivation:
+    """An ordered chain of steps from a definition to the stated form.
+
+    Each step is checked against the step before it, and the last step
+    against `stated`; `lhs` is the quantity being derived, printed once on
+    the left of the aligned chain.
+    """
+
+    id: str
+    title: str
+    lhs: object
+    steps: Sequence[Step]
+    stated: object
+    index_ranges: IndexRanges = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+    rewrites: tuple[Rewrite, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            raise MalformedClaim(f"derivation {self.id!r} has no steps")
+
+    def claims(self) -> list[Claim]:
+        """Return one claim per step (each equal to the step before) and one for the stated form."""
+        result = []
+        for number in range(1, len(self.steps)):
+            previous, current = self.steps[number - 1], self.steps[number]
+            result.append(
+                Claim(
+                    id=f"{self.id}/step{number + 1}",
+                    statement=f"step {number + 1} of {self.title} ({current.justification}) equals step {number}",
+                    obtained=previous.expr,
+                    stated=current.expr,
+                    assumptions=self.assumptions,
+                    rewrites=self.rewrites + current.rewrites,
+                    index_ranges=self.index_ranges,
+                    step=f"{number + 1} ({current.justification})",
+                )
+            )
+        result.append(
+            Claim(
+                id=f"{self.id}/stated",
+                statement=f"the last step of {self.title} is the stated form",
+                obtained=self.steps[-1].expr,
+                stated=self.stated,
+                assumptions=self.assumptions,
+                rewrites=self.rewrites,
+                index_ranges=self.index_ranges,
+                step=f"{len(self.steps)} against the stated form",
+            )
+        )
+        return result

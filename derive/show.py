@@ -1,0 +1,73 @@
+"""`derive show`: a part's derivations and claims as readable Unicode in the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from derive.paper import Answer, Equation, Math, Paragraph, Part, ShowDerivation, TeX
+
+
+def _pretty(value: object) -> str:
+    if isinstance(value, TeX):
+        return value.source
+    if isinstance(value, Math):
+        value = value.value
+    return sp.pretty(value, use_unicode=True, wrap_line=False)
+
+
+def _inline(value: object) -> str:
+    if isinstance(value, TeX):
+        return value.source
+    if isinstance(value, Math):
+        value = value.value
+    return sp.sstr(value)
+
+
+def _side_by_side(left: str, middle: str, right: str) -> str:
+    """Join two multi-line pretty prints around a relation, aligned on their baselines."""
+    left_lines, right_lines = left.splitlines() or [""], right.splitlines() or [""]
+    height = max(len(left_lines), len(right_lines))
+    left_width = max(len(line) for line in left_lines)
+
+    def padded(lines: list[str], width: int) -> list[str]:
+        top = (height - len(lines)) // 2
+        bottom = height - len(lines) - top
+        return [" " * width] * top + [line.ljust(width) for line in lines] + [" " * width] * bottom
+
+    middle_row = height // 2
+    rows = []
+    for row, (first, second) in enumerate(zip(padded(left_lines, left_width), padded(right_lines, 0))):
+        relation = f" {middle} " if row == middle_row else " " * (len(middle) + 2)
+        rows.append((first + relation + second).rstrip())
+    return "\n".join(rows)
+
+
+def show_parts(selection: Sequence[tuple[Answer, Part]]) -> str:
+    """Return the terminal rendering of the selected parts."""
+    out: list[str] = []
+    for answer, part in selection:
+        out.append(f"== {part.id}: {part.title} ({answer.title}) ==")
+        for block in part.body:
+            if isinstance(block, Paragraph):
+                out.append("".join(piece if isinstance(piece, str) else _inline(piece) for piece in block.pieces))
+            elif isinstance(block, Equation):
+                sides = block.rhs if isinstance(block.rhs, (list, tuple)) else [block.rhs]
+                text = _pretty(block.lhs)
+                for side in sides:
+                    text = _side_by_side(text, block.relation, _pretty(side))
+                out.append(text)
+            elif isinstance(block, ShowDerivation):
+                derivation = block.derivation
+                out.append(f"-- derivation: {derivation.title}")
+                out.append(_pretty(derivation.lhs))
+                for number, step in enumerate(derivation.steps, start=1):
+                    out.append(f"  step {number} [{step.justification}]")
+                    out.append(_side_by_side("", "=", _pretty(step.shown)))
+        claims = part.all_claims()
+        out.append(f"-- {len(claims)} claims (run `derive check {part.id}` to verify them)")
+        for claim in claims:
+            out.append(f"  {claim.id}: {claim.statement}")
+        out.append("")
+    return "\n".join(out)
