@@ -136,5 +136,9 @@ class Paper:
     answers: Sequence[Answer]
     preamble_notes: Sequence[Block] = ()
 
+    def __post_init__(self) -> None:
+        # Answers are kept in the paper's numbering order, however they were listed.
+        self.answers = sorted(self.answers, key=lambda answer: int(answer.number))
+
     def answer(self, number: str) -> Answer | None:
         return next((answer for answer in self.answers if answer.number == number), None)
