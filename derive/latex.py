@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, translate
 
 from derive.functions import sigmoid
 
@@ -37,6 +37,8 @@ class HousePrinter(LatexPrinter):
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
         stem, subscript = _split_name(expr.name)
+        # A Greek name such as "Lambda" prints as the letter, the way SymPy prints a Symbol.
+        stem = translate(stem)
         is_vector = expr.shape[1] == 1
         body = rf"\boldsymbol{{{stem}}}" if is_vector else rf"\mathbf{{{stem}}}"
         return body if subscript is None else rf"{body}_{{{subscript}}}"
