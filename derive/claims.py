@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import time
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.errors import ClaimFailed, ClaimUndecided, MalformedClaim
+from derive.errors import BudgetExceeded, ClaimFailed, ClaimUndecided, MalformedClaim
 from derive.rewrites import Rewrite, RewriteContext
 from derive.verdict import Method, Verdict
-from derive.verify import DEFAULT_SETTINGS, CheckSettings, decide
+from derive.verify import DEFAULT_SETTINGS, CheckSettings, decide, time_budget
 
 IndexRanges = Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]]
 
@@ -40,6 +42,9 @@ class Claim:
     accept_undecided: str | None = None
     decide_with: Callable[[CheckSettings], Verdict] | None = None
     step: str | None = None
+    # For a decide_with claim: rebuilds the claim with another stated value, so the mutation
+    # suite can try wrong variants of it.
+    restate_with: Callable[[object], "Claim"] | None = None
 
     def __post_init__(self) -> None:
         if self.decide_with is None and (self.obtained is None or self.stated is None):
@@ -59,21 +64,43 @@ class Claim:
             )
 
     def check(self, settings: CheckSettings = DEFAULT_SETTINGS) -> Verdict:
-        """Decide the claim and return its verdict (never raises for a false claim)."""
-        if self.decide_with is not None:
-            verdict = self.decide_with(settings)
-        else:
-            verdict = decide(
-                self.obtained,
-                self.stated,
-                label=self.id,
-                rewrites=self.rewrites,
-                context=RewriteContext(dict(self.index_ranges)),
-                settings=settings,
+        """Decide the claim and return its verdict (never raises for a false claim).
+
+        The whole decision runs under `settings.claim_budget_seconds`; past it
+        the verdict is "undecided", never a pass. A malformed claim still
+        raises `MalformedClaim`.
+        """
+        started = time.perf_counter()
+        try:
+            with time_budget(settings.claim_budget_seconds):
+                if self.decide_with is not None:
+                    verdict = self.decide_with(settings)
+                else:
+                    verdict = decide(
+                        self.obtained,
+                        self.stated,
+                        label=self.id,
+                        rewrites=self.rewrites,
+                        context=RewriteContext(dict(self.index_ranges)),
+                        settings=settings,
+                    )
+        except BudgetExceeded:
+            verdict = Verdict(
+                Method.UNDECIDED,
+                f"the check did not finish within the claim budget of {settings.claim_budget_seconds:g} s",
+                seconds=time.perf_counter() - started,
             )
         if verdict.method is Method.UNDECIDED and self.accept_undecided:
             verdict = _with_accepted(verdict, self.accept_undecided)
         return verdict
+
+    def restate(self, stated: object) -> "Claim | None":
+        """Return the same claim with another stated side, or None when the claim cannot be restated."""
+        if self.decide_with is None:
+            return dataclasses.replace(self, stated=stated)
+        if self.restate_with is not None:
+            return self.restate_with(stated)
+        return None
 
     def require(self, settings: CheckSettings = DEFAULT_SETTINGS) -> Verdict:
         """Decide the claim; raise `ClaimFailed` or `ClaimUndecided` unless it holds."""
@@ -84,6 +111,17 @@ class Claim:
         if verdict.method is Method.FALSE:
             raise ClaimFailed(message, verdict)
         raise ClaimUndecided(message, verdict)
+
+    def __str__(self) -> str:
+        from derive.display import claim_text
+
+        return claim_text(self)
+
+    def _repr_latex_(self) -> str:
+        """Return the claim as display LaTeX, for Jupyter."""
+        from derive.display import claim_latex
+
+        return f"$${claim_latex(self)}$$"
 
 
 def _with_accepted(verdict: Verdict, reason: str) -> Verdict:
@@ -204,3 +242,14 @@ class Derivation:
             )
         )
         return result
+
+    def __str__(self) -> str:
+        from derive.display import derivation_text
+
+        return derivation_text(self)
+
+    def _repr_latex_(self) -> str:
+        """Return the derivation as an aligned chain in display LaTeX, for Jupyter."""
+        from derive.display import derivation_latex
+
+        return f"$${derivation_latex(self)}$$"

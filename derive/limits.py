@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 
@@ -17,8 +18,12 @@ from derive.verify import CheckSettings, decide
 _PROBE_ARGUMENTS = (sp.Integer(20), sp.Integer(40), sp.Integer(80))
 
 
+@functools.lru_cache(maxsize=1024)
 def _limit_of(expr: sp.Expr, variable: sp.Symbol, point: sp.Expr) -> sp.Expr:
-    """Take SymPy's limit with the sigmoid written out in exp, which `limit` understands."""
+    """Take SymPy's limit with the sigmoid written out in exp, which `limit` understands.
+
+    Cached, because a claim and its mutants ask for the same limit.
+    """
     return sp.limit(expr.rewrite(sp.exp) if expr.has(sigmoid) else expr, variable, point)
 
 
@@ -90,4 +95,11 @@ def limit_claim(
             seconds=time.perf_counter() - started,
         )
 
-    return Claim(id=claim_id, statement=statement, assumptions=assumptions, decide_with=decide_limit)
+    return Claim(
+        id=claim_id,
+        statement=statement,
+        stated=stated,
+        assumptions=assumptions,
+        decide_with=decide_limit,
+        restate_with=lambda other: limit_claim(claim_id, statement, expr, variable, point, other, assumptions),
+    )

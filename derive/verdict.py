@@ -23,8 +23,9 @@ class Method(enum.Enum):
         of budget. The verdict states a Schwartz-Zippel bound on the chance
         that a non-zero difference passed.
     NUMERIC
-        The difference only vanished numerically (50 significant digits) at
-        random points that respect the symbols' assumptions.
+        The difference only vanished numerically (below 1e-85 of the sides'
+        size, evaluated with 100 digits) at random points that respect the
+        symbols' assumptions.
     UNDECIDED
         None of the above could be established within the budget.
     FALSE
@@ -98,12 +99,23 @@ class Verdict:
             if self.points:
                 text += f", confirmed at {self.points} exact random points"
         elif self.method is Method.NUMERIC:
-            text += f" ({self.points} points, 50 digits)"
+            text += f" ({self.points} points, 100 digits)"
         elif self.method is Method.UNDECIDED and self.accepted_reason:
             text += f", accepted: {self.accepted_reason}"
         if self.rewrites:
             text += "; rewrites: " + ", ".join(self.rewrites)
         return text
+
+    def __str__(self) -> str:
+        from derive.display import verdict_text
+
+        return verdict_text(self)
+
+    def _repr_latex_(self) -> str:
+        """Return the verdict as LaTeX, for Jupyter."""
+        from derive.display import verdict_latex
+
+        return f"$${verdict_latex(self)}$$"
 
 
 def _format_bound(bound: Fraction | None) -> str:

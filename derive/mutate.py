@@ -1,0 +1,217 @@
+"""The mutation suite: plausible wrong variants of every stated form, which the engine must reject.
+
+Each mutation is a small named change of the kind a hand-typed solution
+contains: a flipped sign, ``1 - x`` written ``1 + x``, a dropped term or factor,
+a factor of two, ``n`` for ``n - 1``, swapped indices, a transposed matrix.
+A mutant counts as killed when the engine's verdict on it is FALSE; any other
+verdict is a survivor and a defect of the engine or of the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.claims import Claim
+from derive.paper import Answer, Part
+from derive.verdict import Method, Verdict
+from derive.verify import CheckSettings
+
+ExprMutation = Callable[[sp.Expr], sp.Expr | None]
+
+
+def _first(expr: sp.Basic, predicate: Callable[[sp.Basic], bool]) -> sp.Basic | None:
+    return next((node for node in sp.preorder_traversal(expr) if predicate(node)), None)
+
+
+def _replace_once(expr: sp.Expr, old: sp.Basic, new: sp.Basic) -> sp.Expr:
+    return expr.xreplace({old: new})
+
+
+def flip_sign(expr: sp.Expr) -> sp.Expr | None:
+    """Negate one term of the top-level sum, or the whole expression when it is not a sum."""
+    if expr == 0:
+        return None
+    if isinstance(expr, sp.Add):
+        first, *rest = expr.args
+        return sp.Add(-first, *rest)
+    return -expr
+
+
+def one_minus_to_plus(expr: sp.Expr) -> sp.Expr | None:
+    """Turn the first ``1 - x`` into ``1 + x``, as in phi(1 + phi) for phi(1 - phi)."""
+    target = _first(
+        expr,
+        lambda node: isinstance(node, sp.Add)
+        and sp.Integer(1) in node.args
+        and any(arg.could_extract_minus_sign() for arg in node.args if arg != 1),
+    )
+    if target is None:
+        return None
+    flipped = sp.Add(*[-arg if arg != 1 and arg.could_extract_minus_sign() else arg for arg in target.args])
+    return _replace_once(expr, target, flipped)
+
+
+def drop_term(expr: sp.Expr) -> sp.Expr | None:
+    """Remove the last term of the first sum found (outermost first)."""
+    target = _first(expr, lambda node: isinstance(node, sp.Add) and len(node.args) >= 2)
+    if target is None:
+        return None
+    return _replace_once(expr, target, sp.Add(*target.args[:-1]))
+
+
+def drop_factor(expr: sp.Expr) -> sp.Expr | None:
+    """Remove the last non-numeric factor of the first product with two or more of them."""
+    target = _first(
+        expr,
+        lambda node: isinstance(node, sp.Mul) and sum(1 for arg in node.args if not arg.is_number) >= 2,
+    )
+    if target is None:
+        return None
+    factors = list(target.args)
+    last = max(index for index, arg in enumerate(factors) if not arg.is_number)
+    return _replace_once(expr, target, sp.Mul(*(factors[:last] + factors[last + 1 :])))
+
+
+def double(expr: sp.Expr) -> sp.Expr | None:
+    """Multiply by 2, the typical lost or extra factor of a quadratic form."""
+    return None if expr == 0 else 2 * expr
+
+
+def add_one(expr: sp.Expr) -> sp.Expr | None:
+    """Add 1: an extra term, such as an identity matrix that does not belong."""
+    return expr + 1
+
+
+def shift_size(expr: sp.Expr) -> sp.Expr | None:
+    """Replace a positive-integer size symbol n by n - 1 (1/n for 1/(n - 1) and the reverse)."""
+    sizes = sorted(
+        (symbol for symbol in expr.free_symbols if symbol.is_integer and symbol.is_positive),
+        key=sp.default_sort_key,
+    )
+    if not sizes:
+        return None
+    return expr.xreplace({sizes[0]: sizes[0] - 1})
+
+
+def swap_indices(expr: sp.Expr) -> sp.Expr | None:
+    """Swap the first two integer index symbols, such as W_ji for W_ij."""
+    indices = sorted(
+        (symbol for symbol in expr.free_symbols if symbol.is_integer and not symbol.is_positive),
+        key=sp.default_sort_key,
+    )
+    indexed = {
+        index
+        for node in expr.atoms(sp.Indexed)
+        for index in node.indices
+        if isinstance(index, sp.Symbol) and index.is_integer
+    }
+    indices = sorted(set(indices) | indexed, key=sp.default_sort_key)
+    if len(indices) < 2:
+        return None
+    first, second = indices[:2]
+    return expr.xreplace({first: second, second: first})
+
+
+EXPRESSION_MUTATIONS: dict[str, ExprMutation] = {
+    "flip_sign": flip_sign,
+    "one_minus_to_plus": one_minus_to_plus,
+    "drop_term": drop_term,
+    "drop_factor": drop_factor,
+    "double": double,
+    "add_one": add_one,
+    "shift_size": shift_size,
+    "swap_indices": swap_indices,
+}
+
+
+def _mutate_matrix(matrix: sp.MatrixBase, mutation: ExprMutation) -> sp.Matrix | None:
+    """Apply a mutation to the first entry (row-major) where it changes something."""
+    mutated = sp.Matrix(matrix)
+    for row in range(matrix.rows):
+        for column in range(matrix.cols):
+            entry = matrix[row, column]
+            changed = mutation(entry)
+            if changed is not None and changed != entry:
+                mutated[row, column] = changed
+                return mutated
+    return None
+
+
+def mutate_stated(stated: object) -> list[tuple[str, object]]:
+    """Return (mutation name, mutated stated side) for every mutation that changes it."""
+    variants: list[tuple[str, object]] = []
+    if isinstance(stated, sp.MatrixBase):
+        if stated.rows == stated.cols and stated != stated.T:
+            variants.append(("transpose", sp.Matrix(stated.T)))
+        for name, mutation in EXPRESSION_MUTATIONS.items():
+            mutated = _mutate_matrix(stated, mutation)
+            if mutated is not None:
+                variants.append((name, mutated))
+        return variants
+    if not isinstance(stated, sp.Expr):
+        return variants
+    for name, mutation in EXPRESSION_MUTATIONS.items():
+        mutated = mutation(stated)
+        if mutated is not None and mutated != stated:
+            variants.append((name, mutated))
+    return variants
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """The verdict on one mutant of one claim."""
+
+    claim_id: str
+    mutation: str
+    verdict: Verdict
+
+    @property
+    def killed(self) -> bool:
+        return self.verdict.method is Method.FALSE
+
+
+# Mutants only need to be refuted, which the random points do at once, so skip the normal form.
+MUTANT_SETTINGS = CheckSettings(points=3, numeric_points=3, symbolic=False, claim_budget_seconds=30.0)
+
+
+def mutation_candidates(claim: Claim) -> list[tuple[str, Claim]]:
+    """Return the mutated claims of one claim (empty when it has no restatable stated side)."""
+    if claim.stated is None:
+        return []
+    candidates = []
+    for name, stated in mutate_stated(claim.stated):
+        try:
+            mutant = claim.restate(stated)
+        except Exception:  # noqa: BLE001 - a mutant the claim refuses to build is not a test
+            continue
+        if mutant is not None:
+            candidates.append((name, mutant))
+    return candidates
+
+
+def run_mutants(
+    selection: Sequence[tuple[Answer, Part]],
+    settings: CheckSettings = MUTANT_SETTINGS,
+    per_claim: int | None = None,
+) -> list[MutantResult]:
+    """Check the mutants of every claim of the selected parts (at most `per_claim` each)."""
+    results = []
+    for _, part in selection:
+        for claim in part.all_claims():
+            candidates = mutation_candidates(claim)
+            if per_claim is not None:
+                candidates = candidates[:per_claim]
+            for name, mutant in candidates:
+                results.append(MutantResult(claim.id, name, mutant.check(settings)))
+    return results
+
+
+def kill_rate_line(results: Sequence[MutantResult]) -> str:
+    """Return the one-line summary of a mutation run."""
+    killed = sum(1 for result in results if result.killed)
+    total = len(results)
+    rate = 100.0 * killed / total if total else 0.0
+    return f"mutation suite: killed {killed} of {total} mutants ({rate:.1f}%)"
