@@ -31,7 +31,7 @@ def get_paper(paper_id: str = DEFAULT_PAPER) -> Paper:
         return _loaded[paper_id]
     modules = paper_modules()
     if paper_id not in modules:
-        known = ", ".join(sorted(modules))
+        known = ", ".join(sorted(set(modules) | set(_loaded)))
         raise UsageError(f"unknown paper {paper_id!r}; known papers: {known}")
     module = importlib.import_module(modules[paper_id])
     paper = getattr(module, "PAPER", None)
@@ -39,6 +39,26 @@ def get_paper(paper_id: str = DEFAULT_PAPER) -> Paper:
         raise UsageError(f"module {modules[paper_id]!r} does not define PAPER as a derive.paper.Paper")
     _loaded[paper_id] = paper
     return paper
+
+
+def register_paper(paper: Paper) -> None:
+    """Make `paper` available to `get_paper` under its id, without an entry point.
+
+    Registering the same object twice is allowed. Raises `UsageError` when the
+    id already belongs to a different registered paper or to a built-in or
+    installed paper module.
+    """
+    if not isinstance(paper, Paper):
+        raise TypeError(f"register_paper expects a derive.paper.Paper, got {type(paper).__name__}")
+    registered = _loaded.get(paper.id)
+    if registered is paper:
+        return
+    if registered is not None:
+        raise UsageError(f"a different paper is already registered with id {paper.id!r}")
+    module = paper_modules().get(paper.id)
+    if module is not None:
+        raise UsageError(f"paper id {paper.id!r} already belongs to module {module!r}; choose another id")
+    _loaded[paper.id] = paper
 
 
 def select_parts(paper: Paper, ids: list[str]) -> list[tuple[Answer, Part]]:
