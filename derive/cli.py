@@ -70,7 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--seed", type=int, default=defaults.seed, help="seed of the random test points (default: %(default)s)")
     build.add_argument("--points", type=int, default=defaults.points, help="exact random points per claim (default: %(default)s)")
     build.add_argument("--budget", type=float, default=defaults.budget_seconds, help="symbolic budget per claim in seconds (default: %(default)s)")
+    _add_crosscheck_parser(commands)
     return parser
+
+
+def _add_crosscheck_parser(commands: argparse._SubParsersAction) -> None:
+    from derive.crosscheck import DEFAULT_SEED, INSTALL_HINT
+
+    crosscheck = commands.add_parser(
+        "crosscheck",
+        help="compare the sheet's expressions numerically with PyTorch and scikit-learn",
+        description=(
+            "Evaluate the sheet's expressions in float64 at seeded random points and compare them with "
+            f"PyTorch and scikit-learn. Needs the crosscheck extra: {INSTALL_HINT}. "
+            "Exit status: 0 when every comparison holds, 1 when one fails or an answer is not available, "
+            "2 when a package is missing or an id is unknown."
+        ),
+    )
+    crosscheck.add_argument("ids", nargs="*", metavar="ID", help="answer or part ids such as 1 or 3b (default: all)")
+    crosscheck.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the random test points (default: %(default)s)"
+    )
 
 
 def _paper(paper_id: str | None):
@@ -143,7 +163,24 @@ def command_build(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"list": command_list, "check": command_check, "show": command_show, "build": command_build}
+def command_crosscheck(arguments: argparse.Namespace) -> int:
+    from derive.crosscheck import CROSSCHECKS, format_table, run_checks, select, summary
+
+    checks = select(CROSSCHECKS, arguments.ids)
+    started = time.perf_counter()
+    outcomes = run_checks(checks, seed=arguments.seed, raise_errors=arguments.traceback)
+    print(format_table(outcomes))
+    print(summary(outcomes, time.perf_counter() - started))
+    return EXIT_OK if all(outcome.holds for outcome in outcomes) else EXIT_FAILED
+
+
+COMMANDS = {
+    "list": command_list,
+    "check": command_check,
+    "show": command_show,
+    "build": command_build,
+    "crosscheck": command_crosscheck,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,118 @@
+"""Numerical cross-checks of the sheet's verified SymPy expressions against PyTorch and scikit-learn.
+
+Each registered `CrossCheck` evaluates the expressions of one part in float64
+at points drawn from a seeded numpy generator and compares them with what the
+library computes for the same model. Where the library uses another convention
+(layout of a Jacobian, placement of the GRU reset gate, which gate weights the
+old state), the check maps it explicitly and adds a negative control that
+shows the unmapped convention does not match.
+
+The packages come with the optional extra: ``pip install 'derive[crosscheck]'``.
+Importing this package needs none of them; the runners import them.
+"""
+
+from __future__ import annotations
+
+from derive.crosscheck.core import (
+    DEFAULT_SEED,
+    INSTALL_HINT,
+    Comparison,
+    CrossCheck,
+    MissingExtraError,
+    Outcome,
+    format_table,
+    missing_packages,
+    require_packages,
+    run_check,
+    run_checks,
+    select,
+    summary,
+)
+
+_EP2 = "derive.papers.ep2"
+
+CROSSCHECKS: tuple[CrossCheck, ...] = (
+    CrossCheck(
+        id="1a",
+        answer="1",
+        title="residual layer Jacobian",
+        answer_module=f"{_EP2}.q1",
+        packages=("torch",),
+        runner="derive.crosscheck.q1:residual_layer",
+        notes=(
+            "torch.autograd.functional.jacobian returns J[i, j] = dy_i/dx_j (numerator layout); "
+            "the sheet's denominator layout is J^T.",
+        ),
+    ),
+    CrossCheck(
+        id="1c",
+        answer="1",
+        title="highway layer Jacobian",
+        answer_module=f"{_EP2}.q1",
+        packages=("torch",),
+        runner="derive.crosscheck.q1:highway_layer",
+        notes=("as for 1a, the sheet's Jacobian is the transpose of torch's.",),
+    ),
+    CrossCheck(
+        id="3b",
+        answer="3",
+        title="GRU cell state update",
+        answer_module=f"{_EP2}.q3",
+        packages=("torch",),
+        runner="derive.crosscheck.q3:gru_cell",
+    ),
+    CrossCheck(
+        id="4b",
+        answer="4",
+        title="layer-norm Jacobian",
+        answer_module=f"{_EP2}.q4",
+        packages=("torch",),
+        runner="derive.crosscheck.q4:layer_norm",
+    ),
+    CrossCheck(
+        id="7",
+        answer="7",
+        title="degree-2 polynomial-kernel SVM on XOR",
+        answer_module=f"{_EP2}.q7",
+        packages=("sklearn",),
+        runner="derive.crosscheck.q7:xor_svm",
+        notes=(
+            "SVC's polynomial kernel is (gamma x^T x' + coef0)^degree with defaults gamma='scale', coef0=0; "
+            "the sheet's (1 + x^T x')^2 needs gamma=1, coef0=1 set explicitly.",
+            "SVC.dual_coef_ holds t_n a_n for the support vectors only, with t_n = +1 for classes_[1].",
+        ),
+    ),
+    CrossCheck(
+        id="8",
+        answer="8",
+        title="linear SVM on six points",
+        answer_module=f"{_EP2}.q8",
+        packages=("sklearn",),
+        runner="derive.crosscheck.q8:linear_svm",
+    ),
+    CrossCheck(
+        id="9",
+        answer="9",
+        title="Gaussian-mixture score vector and second derivatives",
+        answer_module=f"{_EP2}.q9",
+        packages=("torch",),
+        runner="derive.crosscheck.q9:mixture_scores",
+    ),
+)
+
+__all__ = [
+    "CROSSCHECKS",
+    "DEFAULT_SEED",
+    "INSTALL_HINT",
+    "Comparison",
+    "CrossCheck",
+    "MissingExtraError",
+    "Outcome",
+    "format_table",
+    "missing_packages",
+    "require_packages",
+    "run_check",
+    "run_checks",
+    "select",
+    "summary",
+]
