@@ -289,6 +289,8 @@ class HousePrinter(LatexPrinter):
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         stem, subscript, superscript = _split_name(str(expr.base))
+        # A Greek base such as "mu" prints as the letter, as for matrix symbols.
+        stem = translate(stem)
         indices = "".join(self._print(index) for index in expr.indices)
         head = stem if superscript is None else rf"{stem}^{{{superscript}}}"
         if subscript is not None:
