@@ -35,7 +35,7 @@ from sympy.printing.latex import LatexPrinter, translate
 
 from derive.functions import sigmoid
 
-# A symbol name: a stem, then an optional subscript and an optional superscript, in either order.
+# A symbol name: a stem, then an optional subscript, then an optional superscript.
 _NAME = re.compile(
     r"^(?P<stem>[A-Za-z]+)"
     r"(?:_(?P<sub>\{[^{}]*\}|[A-Za-z0-9]+))?"

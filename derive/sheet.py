@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "latex" codec)
 
 from derive.check import ClaimResult
-from derive.paper import Answer, Equation, Erratum, Figure, ItemList, Math, Paper, Paragraph, Part, ShowDerivation, TeX
+from derive.errors import LatexBuildError
 from derive.latex import to_latex
+from derive.paper import Answer, Equation, Erratum, Figure, ItemList, Math, Paper, Paragraph, Part, ShowDerivation, TeX
 from derive.verdict import Method
 
 # Characters latexcodec (3.0) passes through unchanged but LaTeX treats as special.
@@ -22,6 +23,10 @@ _UNESCAPED_BY_CODEC = {
     "}": r"\}",
     "$": r"\$",
     "^": r"\textasciicircum{}",
+    # In the OT1 font encoding these print as other glyphs (¡, ¿ and an em dash).
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 # Mathematical characters that prose may use and latexcodec cannot encode.
 _MATH_CHARACTERS = {
@@ -45,31 +50,44 @@ _MATH_CHARACTERS = {
     "−": "-",
 }
 _UNESCAPED_BY_CODEC.update(_MATH_CHARACTERS)
-_SPECIAL = re.compile("[" + re.escape("".join(_UNESCAPED_BY_CODEC)) + "]")
+# Two-character spellings in prose: "W^T" is a transpose, "->" an arrow.
+_DIGRAPHS = {"^T": r"$^{\mathsf{T}}$", "->": r"$\to$"}
+_SPECIAL = re.compile(r"\^T(?![A-Za-z0-9])|->|[" + re.escape("".join(_UNESCAPED_BY_CODEC)) + "]")
 
 
 def escape_text(text: str) -> str:
     """Encode prose for LaTeX: latexcodec for accents and %&#_~, hand escapes for \\ { } $ ^.
 
-    A few mathematical characters (⊙, φ, →, ≤, ...) become inline math. Any
-    other character latexcodec cannot encode raises UnicodeEncodeError.
+    ``^T`` at the end of a word becomes a transposition superscript, ``->`` an arrow, and a few
+    mathematical characters (⊙, φ, →, ≤, ...) become inline math. Any other
+    character latexcodec cannot encode raises UnicodeEncodeError.
     """
     pieces = []
     position = 0
     for match in _SPECIAL.finditer(text):
         pieces.append(text[position : match.start()].encode("latex").decode("ascii"))
-        pieces.append(_UNESCAPED_BY_CODEC[match.group()])
+        special = match.group()
+        pieces.append(_DIGRAPHS[special] if special in _DIGRAPHS else _UNESCAPED_BY_CODEC[special])
         position = match.end()
     pieces.append(text[position:].encode("latex").decode("ascii"))
     return "".join(pieces)
 
 
-def _math(value: object) -> str:
+def _sentence(text: str) -> str:
+    """Escape `text` and end it with a full stop unless it ends with one already."""
+    stripped = text.rstrip()
+    return escape_text(stripped if stripped.endswith((".", "!", "?")) else stripped + ".")
+
+
+# --- mathematics and content blocks ---------------------------------------------------------
+
+
+def _math(value: object, names: Mapping[object, object] | None = None) -> str:
     if isinstance(value, TeX):
         return value.source
     if isinstance(value, Math):
-        return to_latex(value.value)
-    return to_latex(value)
+        return to_latex(value.value, names=names)
+    return to_latex(value, names=names)
 
 
 def render_paragraph(paragraph: Paragraph) -> str:
@@ -82,82 +100,171 @@ def render_paragraph(paragraph: Paragraph) -> str:
     return "".join(parts)
 
 
+def render_derivation(block: ShowDerivation) -> str:
+    """Typeset a derivation as an aligned chain with a numbered note per step.
+
+    Each equals sign carries the step's number, and the justifications follow
+    the chain as a small paragraph. Beside the chain they would need a column
+    of their own, which overflows the page for long steps.
+    """
+    derivation = block.derivation
+    names = block.names
+    lines = []
+    notes = []
+    for number, step in enumerate(derivation.steps, start=1):
+        left = _math(derivation.lhs, names) if number == 1 else ""
+        lines.append(f"{left} &\\overset{{\\text{{({number})}}}}{{=}} {_math(step.shown, names)}")
+        notes.append(f"\\textup{{({number})}}~{_sentence(step.justification)}")
+    chain = "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
+    return chain + "\\stepnotes{" + "\\quad\n".join(notes) + "}\n"
+
+
+def render_equation(block: Equation) -> str:
+    names = block.names
+    right_sides = block.rhs if isinstance(block.rhs, (list, tuple)) else [block.rhs]
+    chain = f" {block.relation} ".join(_math(side, names) for side in right_sides)
+    return "\\begin{equation*}\n" + f"{_math(block.lhs, names)} {block.relation} {chain}\n" + "\\end{equation*}\n"
+
+
+# Commands a generated figure must not contain: file and shell access, and
+# changes to the document's set-up. TikZ's own commands are all allowed.
+_FORBIDDEN_IN_FIGURE = re.compile(
+    r"\\(?:usepackage|RequirePackage|documentclass|input|include|openin|openout|read|write|immediate"
+    r"|directlua|catcode|special|pdfliteral|begin\{(?:document|axis)\})(?![A-Za-z])"
+)
+
+
+def render_figure(block: Figure) -> str:
+    """Typeset a TikZ figure; raise `LatexBuildError` unless it is one plain ``tikzpicture``."""
+    source = block.source.strip()
+    if not (source.startswith(r"\begin{tikzpicture}") and source.endswith(r"\end{tikzpicture}")):
+        raise LatexBuildError(
+            f"figure {block.caption[:40]!r}: the source must be one tikzpicture environment, "
+            f"but it starts with {source[:30]!r}"
+        )
+    forbidden = _FORBIDDEN_IN_FIGURE.search(source)
+    if forbidden is not None:
+        raise LatexBuildError(
+            f"figure {block.caption[:40]!r}: {forbidden.group()} is not allowed in a figure; "
+            "only standard TikZ commands are (pgfplots and file access are not)"
+        )
+    return "\\begin{figure}[htbp]\n\\centering\n" + source + "\n\\caption{" + escape_text(block.caption) + "}\n\\end{figure}\n"
+
+
 def render_block(block: object) -> str:
     """Return the LaTeX of one content block."""
     if isinstance(block, Paragraph):
-        return render_paragraph(block) + "\n"
+        return render_paragraph(block) + "\n\n"
     if isinstance(block, Equation):
-        right_sides = block.rhs if isinstance(block.rhs, (list, tuple)) else [block.rhs]
-        chain = f" {block.relation} ".join(_math(side) for side in right_sides)
-        return "\\begin{equation*}\n" + f"{_math(block.lhs)} {block.relation} {chain}\n" + "\\end{equation*}\n"
+        return render_equation(block)
     if isinstance(block, ShowDerivation):
-        derivation = block.derivation
-        lines = []
-        for number, step in enumerate(derivation.steps):
-            left = _math(derivation.lhs) if number == 0 else ""
-            note = escape_text(step.justification)
-            lines.append(f"{left} &= {_math(step.shown)} && \\text{{{note}}}")
-        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
+        return render_derivation(block)
     if isinstance(block, ItemList):
         items = "".join(f"  \\item {render_paragraph(item)}\n" for item in block.items)
         return "\\begin{itemize}\n" + items + "\\end{itemize}\n"
     if isinstance(block, Figure):
-        return (
-            "\\begin{figure}[h]\n\\centering\n"
-            + block.source.rstrip()
-            + "\n\\caption{"
-            + escape_text(block.caption)
-            + "}\n\\end{figure}\n"
-        )
+        return render_figure(block)
     raise TypeError(f"cannot typeset a block of type {type(block).__name__}")
 
 
-def _method_counts(results: Sequence[ClaimResult]) -> str:
-    counts: dict[Method, int] = {}
-    for result in results:
-        counts[result.verdict.method] = counts.get(result.verdict.method, 0) + 1
-    return ", ".join(f"{count} {method.value}" for method, count in sorted(counts.items(), key=lambda item: item[0].name))
+# --- parts, answers and errata --------------------------------------------------------------
 
 
-def render_part(part: Part, results: Sequence[ClaimResult]) -> str:
+def verification_summary(results: Sequence[ClaimResult]) -> str:
+    """Return a one-line count of claims per method, strongest method first."""
+    counts: dict[str, int] = {}
+    for method in Method:
+        for result in results:
+            if result.verdict.method is not method:
+                continue
+            key = method.value
+            if method is Method.UNDECIDED and result.verdict.accepted_reason:
+                key = "undecided but accepted with a stated reason"
+            counts[key] = counts.get(key, 0) + 1
+    if not results:
+        return "No claims checked."
+    noun = "claim" if len(results) == 1 else "claims"
+    detail = ", ".join(f"{count} {name}" for name, count in counts.items())
+    return f"Verified: {len(results)} {noun}, {detail}."
+
+
+def _part_label(answer: Answer | None, part: Part) -> str:
+    """Return "(b)" for part 1b of answer 1, and "" for a part that is the whole answer."""
+    if answer is None:
+        return f"({part.id})"
+    if part.id == answer.number:
+        return ""
+    if part.id.startswith(answer.number):
+        return f"({part.id[len(answer.number):]})"
+    return f"({part.id})"
+
+
+def render_part(part: Part, results: Sequence[ClaimResult], answer: Answer | None = None) -> str:
     own = [result for result in results if result.part is part]
     body = "".join(render_block(block) for block in part.body)
-    note = escape_text(f"Checked: {len(own)} claims, {_method_counts(own)}.")
-    return f"\\paragraph{{({part.id[-1] if part.id[-1].isalpha() else part.id}) {escape_text(part.title)}}}\n{body}\\verificationnote{{{note}}}\n"
+    label = _part_label(answer, part)
+    heading = escape_text(part.title) if not label else f"{label} {escape_text(part.title)}"
+    note = escape_text(verification_summary(own))
+    return f"\\subsection*{{{heading}}}\n{body}\\verificationnote{{{note}}}\n"
+
+
+def _question_label(question: str) -> str:
+    match = re.fullmatch(r"(\d+)([a-z]+)", question)
+    return escape_text(question) if match is None else f"{match.group(1)}({match.group(2)})"
 
 
 def render_errata(errata: Sequence[Erratum]) -> str:
+    """Return the errata section, listing every erratum in order, or saying there are none."""
+    heading = "\\section*{Errata to the reference solutions}\n"
     if not errata:
-        return ""
+        return heading + "The reference solutions agree with every verified claim on this sheet.\n"
     items = "".join(
-        f"  \\item[{escape_text(entry.question)}] \\textit{{Reference:}} {escape_text(entry.reference_says)}. "
-        f"\\textit{{Verified:}} {escape_text(entry.what_holds)}. \\textit{{Why:}} {escape_text(entry.why)}.\n"
+        f"  \\item[Question {_question_label(entry.question)}] "
+        f"\\textit{{Reference:}} {_sentence(entry.reference_says)}\\par\n"
+        f"    \\textit{{Verified:}} {_sentence(entry.what_holds)}\\par\n"
+        f"    \\textit{{Why:}} {_sentence(entry.why)}\n"
         for entry in errata
     )
-    return "\\section*{Errata to the reference solutions}\n\\begin{description}\n" + items + "\\end{description}\n"
+    return heading + "\\begin{description}\n" + items + "\\end{description}\n"
 
 
+# Only packages from Debian's texlive-latex-base, -latex-recommended, -fonts-recommended
+# and -pictures. No lmodern and no T1 font encoding: both make TeX generate bitmap fonts.
+# The pdfTeX settings drop the dates and the trailer id, so a PDF is reproducible.
 PREAMBLE = r"""\documentclass[a4paper,11pt]{article}
+\ifdefined\pdftrailerid
+  \pdftrailerid{}
+  \pdfinfoomitdate=1
+  \pdfsuppressptexinfo=-1
+\fi
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb,amsfonts,bm}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{tikz}
+\usetikzlibrary{arrows.meta,calc,positioning}
 \newcommand{\verificationnote}[1]{\par\smallskip{\footnotesize\itshape #1}\par\medskip}
+\newcommand{\stepnotes}[1]{\par{\footnotesize\noindent #1\par}\medskip}
 \allowdisplaybreaks
 """
 
 
 def render_document(paper: Paper, selection: Sequence[tuple[Answer, Part]], results: Sequence[ClaimResult]) -> str:
-    """Return the full LaTeX document for the selected parts, deterministic for the same input."""
+    """Return the full LaTeX document for the selected parts, deterministic for the same input.
+
+    Answers appear in the order of `selection` (the paper's order when it comes
+    from `registry.select_parts`), and the errata of every selected part are
+    collected in a final section.
+    """
     title = escape_text(f"{paper.course}: {paper.title}")
     lines = [PREAMBLE, f"\\title{{{title}}}\n\\date{{}}\n", "\\begin{document}\n\\maketitle\n"]
+    lines.extend(render_block(block) for block in paper.preamble_notes)
     current: Answer | None = None
     errata: list[Erratum] = []
     for answer, part in selection:
         if answer is not current:
             lines.append(f"\\section*{{{escape_text(answer.number + '. ' + answer.title)}}}\n")
             current = answer
-        lines.append(render_part(part, results))
+        lines.append(render_part(part, results, answer))
         errata.extend(part.errata)
     lines.append(render_errata(errata))
     lines.append("\\end{document}\n")
@@ -174,6 +281,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
