@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from derive.claims import Claim, Derivation
@@ -43,13 +43,20 @@ class Equation:
     rhs: object
     relation: str = "="
     label: str | None = None
+    # Display names for subexpressions, printed in their place (see `derive.latex`).
+    names: Mapping[object, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
 class ShowDerivation:
-    """A derivation printed as an aligned chain with each step's justification."""
+    """A derivation printed as an aligned chain with each step's justification.
+
+    `names` maps subexpressions to display forms, such as a sum to the symbol
+    ``z_j`` it defines; they change the printing only (see `derive.latex`).
+    """
 
     derivation: Derivation
+    names: Mapping[object, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
