@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--seed", type=int, default=defaults.seed, help="seed of the random test points (default: %(default)s)")
     build.add_argument("--points", type=int, default=defaults.points, help="exact random points per claim (default: %(default)s)")
     build.add_argument("--budget", type=float, default=defaults.budget_seconds, help="symbolic budget per claim in seconds (default: %(default)s)")
+    build.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also compile sheet.pdf with latexmk or pdflatex (without TeX, only the .tex files are written)",
+    )
     _add_crosscheck_parser(commands)
     return parser
 
@@ -157,7 +162,9 @@ def command_build(arguments: argparse.Namespace) -> int:
 
     settings = _settings(arguments)
     paper = _paper(arguments.paper_id)
-    written = build_outputs(paper, arguments.out, settings, progress=lambda line: print(line, flush=True))
+    written = build_outputs(
+        paper, arguments.out, settings, progress=lambda line: print(line, flush=True), pdf=arguments.pdf
+    )
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK
