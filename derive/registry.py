@@ -41,19 +41,19 @@ def get_paper(paper_id: str = DEFAULT_PAPER) -> Paper:
     return paper
 
 
-def register_paper(paper: Paper) -> None:
+def register_paper(paper: Paper, *, replace: bool = False) -> None:
     """Make `paper` available to `get_paper` under its id, without an entry point.
 
     Registering the same object twice is allowed. Raises `UsageError` when the
-    id already belongs to a different registered paper or to a built-in or
-    installed paper module.
+    id belongs to a built-in or installed paper module, or to a different
+    registered paper unless `replace` is true (for a paper module imported again).
     """
     if not isinstance(paper, Paper):
         raise TypeError(f"register_paper expects a derive.paper.Paper, got {type(paper).__name__}")
     registered = _loaded.get(paper.id)
     if registered is paper:
         return
-    if registered is not None:
+    if registered is not None and not replace:
         raise UsageError(f"a different paper is already registered with id {paper.id!r}")
     module = paper_modules().get(paper.id)
     if module is not None:
