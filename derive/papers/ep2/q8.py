@@ -232,8 +232,8 @@ def decide_nonnegative_on(family: sp.Matrix, parameter: sp.Symbol, low: sp.Expr,
 W1, W2, B = sp.symbols("w_1 w_2 b", real=True)
 
 
-def optimality_gap_identity(family: sp.Matrix) -> tuple[sp.Expr, sp.Expr]:
-    """Return both sides of 1/2||w||^2 - D(a) = 1/2||w - w*||^2 + sum a_n g_n(w, b), for free w, b.
+def optimality_gap_identity(family: sp.Matrix) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Return 1/2||w||^2 - D(a), 1/2||w - w*||^2 and sum a_n g_n(w, b) for free w, b; the first is the sum of the others.
 
     g_n(w, b) = t_n (w^T x_n + b) - 1 is the constraint slack and D the dual objective. For
     a feasible (w, b) every g_n >= 0, so with a >= 0 the right side is >= 1/2||w - w*||^2.
@@ -243,8 +243,7 @@ def optimality_gap_identity(family: sp.Matrix) -> tuple[sp.Expr, sp.Expr]:
     slack = functional_margins(w, B) - sp.ones(len(_POINTS), 1)
     gap = (w - w_star).T * (w - w_star)
     left = sp.Rational(1, 2) * (w.T * w)[0, 0] - lagrangian_dual(family)
-    right = sp.Rational(1, 2) * gap[0, 0] + (family.T * slack)[0, 0]
-    return left, right
+    return left, sp.Rational(1, 2) * gap[0, 0], (family.T * slack)[0, 0]
 
 
 def decide_optimal_and_unique(settings: CheckSettings) -> Verdict:
@@ -261,7 +260,8 @@ def decide_optimal_and_unique(settings: CheckSettings) -> Verdict:
     middle = (low + high) / 2
     certificate = family.xreplace({parameter: middle})
     w_star, b_star = primal_solution()
-    left, right = optimality_gap_identity(certificate)
+    left, distance, slack = optimality_gap_identity(certificate)
+    right = distance + slack
     identity = decide(right, left, label="8b/optimality-identity", settings=settings)
     if not identity.holds:
         return Verdict(identity.method, f"the optimality identity is not established: {identity.detail}")
@@ -380,7 +380,7 @@ def part_a() -> Part:
         ),
         ItemList(
             tuple(
-                Paragraph(TeX(rf"\boldsymbol{{x}}_{{{number}}} = "), Math(point.T), f", label {label:+d}")
+                Paragraph(TeX(rf"\boldsymbol{{x}}_{{{number}}} = "), Math(sp.Tuple(*point)), f", label {label:+d}")
                 for number, (point, label) in enumerate(zip(points, labels), start=1)
             )
         ),
@@ -409,7 +409,7 @@ def part_b() -> Part:
     norm = sp.sqrt((w.T * w)[0, 0])
     geometric_margin = min(margins) / norm
     parameter, family, (low, high) = multiplier_family()
-    identity_left, identity_right = optimality_gap_identity(family)
+    identity_left, distance_term, slack_term = optimality_gap_identity(family)
 
     claims = [
         Claim(id="8b/w", statement="the optimal weight vector is w = (2, 2)", obtained=w, stated=sp.Matrix([2, 2])),
@@ -445,8 +445,14 @@ def part_b() -> Part:
         Claim(
             id="8b/gap-identity",
             statement="1/2||w - w*||^2 + sum_n a_n g_n(w, b) = 1/2||w||^2 - D(a) for all w, b and every member a",
-            obtained=identity_right,
+            obtained=distance_term + slack_term,
             stated=identity_left,
+        ),
+        Claim(
+            id="8b/slack-term",
+            statement="sum_n a_n g_n(w, b) = 2 w_1 + 2 w_2 - 8 for every member: b and lambda drop out",
+            obtained=slack_term,
+            stated=sp.expand(slack_term),
         ),
         Claim(
             id="8b/optimal-unique",
@@ -499,16 +505,19 @@ def part_b() -> Part:
         ),
         Paragraph(
             "Optimality and uniqueness follow from one identity. Take any multipliers a from part (c) and write D(a) "
-            "for the dual objective. For all w and b,",
+            "for the dual objective. For all w and b, the left side below is the sum of the two right sides that follow it:",
         ),
-        Equation(Math(identity_left), identity_right),
+        Equation(TeX(r"\tfrac{1}{2}\|\boldsymbol{w}\|^{2} - D(\boldsymbol{a})"), identity_left),
+        Equation(TeX(r"\tfrac{1}{2}\|\boldsymbol{w} - \boldsymbol{w}^{*}\|^{2}"), distance_term),
+        Equation(TeX(r"\sum_{n} a_n g_n(\boldsymbol{w}, b)"), sp.expand(slack_term)),
         Paragraph(
             "Here D(a) = 4 for every member of the family, and at a feasible (w, b) every slack g_n is non-negative. "
             "With a non-negative the right side is at least the squared distance term, so ",
             TeX(r"\tfrac{1}{2}\|\boldsymbol{w}\|^{2} \ge 4 + \tfrac{1}{2}\|\boldsymbol{w} - \boldsymbol{w}^{*}\|^{2}"),
-            ". The value 4 is reached by the solution above, and by no other w. Choosing the member with a_n > 0 on "
-            "all four support vectors, equality also forces each of their constraints to be active, and the active "
-            "constraint of any one of them fixes b = -3.",
+            ". The value 4 is reached by the solution above, and by no other w. Choosing the member with ",
+            TeX("a_n > 0"),
+            " on all four support vectors, equality also forces each of their constraints to be active, and the "
+            "active constraint of any one of them fixes b = -3.",
         ),
     ]
     errata = [

@@ -385,10 +385,13 @@ EXPLICIT_MS = (2, 3)
 COUNTED_MS = range(1, 6)
 
 
+# One first derivative per mean, one second derivative per pair i <= j of means.
+DIMENSION_COUNT = M_SYMBOL + sp.Sum(sp.Sum(1, (j, i, M_SYMBOL)), (i, 1, M_SYMBOL))
+
+
 def dimension_closed_form() -> tuple[sp.Expr, sp.Expr]:
-    """Return (M + sum_{i=1}^{M} sum_{j=i}^{M} 1 evaluated by SymPy, M + M(M+1)/2)."""
-    pairs = sp.Sum(sp.Sum(1, (j, i, M_SYMBOL)), (i, 1, M_SYMBOL)).doit()
-    return M_SYMBOL + pairs, M_SYMBOL + M_SYMBOL * (M_SYMBOL + 1) / 2
+    """Return (DIMENSION_COUNT with its sums evaluated by SymPy, M + M(M+1)/2)."""
+    return DIMENSION_COUNT.doit(), M_SYMBOL + M_SYMBOL * (M_SYMBOL + 1) / 2
 
 
 def part_a() -> Part:
@@ -451,7 +454,7 @@ def part_a() -> Part:
             TeX(r"i \le j"),
             " give distinct entries, and the dimension is",
         ),
-        Equation(TeX(r"\dim"), [counted, sp.factor(formula)]),
+        Equation(TeX(r"\dim"), [DIMENSION_COUNT, formula, sp.factor(formula)]),
         Paragraph("The count rests on these conditions:"),
         ItemList(
             (
@@ -461,8 +464,10 @@ def part_a() -> Part:
                 ),
                 Paragraph(
                     "The log-likelihood has continuous second partial derivatives, so by Schwarz's theorem the "
-                    "mixed derivatives agree. It does wherever every p(x_t) > 0, which holds for positive weights "
-                    "and standard deviations, because each Gaussian density is positive."
+                    "mixed derivatives agree. It does wherever every ",
+                    TeX(r"p(x_t) > 0"),
+                    ", which holds for positive weights and standard deviations, because each Gaussian density is "
+                    "positive.",
                 ),
                 Paragraph(
                     "No further entries coincide: for M = 1 to 5 the remaining entries take different values at a "
@@ -532,7 +537,9 @@ def part_b() -> Part:
             TeX(r"p(X) = \prod_{t=1}^{T} p(x_t)"),
             " and the log turns the product into a sum. With ",
             Math(sp.Eq(responsibility(i, x_i[t]), c_i[i] * gaussian(x_i[t], mu_i[i], sigma_i[i]) / _indexed_density(x_i[t]))),
-            ", the posterior probability of component i given x_t:",
+            ", the posterior probability of component i given ",
+            TeX("x_t"),
+            ":",
         ),
         ShowDerivation(derivation),
         Paragraph(
