@@ -9,7 +9,10 @@ positive definite.
 
 The public functions (`xor_data`, `kernel`, `gram_matrix`, `dual_solution`,
 `decision_function`, `feature_map`, `primal_weights`) return exact SymPy
-values, for comparison with numerical SVM implementations.
+values, for comparison with numerical SVM implementations. In scikit-learn's
+`SVC(kernel="poly", degree=2, gamma=1, coef0=1)` the same kernel is
+(gamma x^T x' + coef0)^degree, `dual_coef_` holds a_n t_n for the support
+vectors and `intercept_` holds b; a large C approximates the hard margin.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def dual_objective(multipliers: sp.Matrix) -> sp.Expr:
 class DualSolution:
     """The exact maximiser of the dual: multipliers a_n, the bias b, and the multiplier of sum_n a_n t_n = 0."""
 
-    multipliers: sp.Matrix
+    multipliers: sp.ImmutableMatrix
     bias: sp.Rational
     equality_multiplier: sp.Rational
 
@@ -120,7 +123,7 @@ def dual_solution() -> DualSolution:
     if matrix.det() == 0:
         raise ValueError("the stationarity system of the dual is singular, so the dual has no unique stationary point")
     solution = matrix.LUsolve(rhs)
-    multipliers = sp.Matrix(solution[: len(MULTIPLIER_SYMBOLS), 0])
+    multipliers = sp.ImmutableMatrix(solution[: len(MULTIPLIER_SYMBOLS), 0])
     negative = [(n + 1, value) for n, value in enumerate(multipliers) if value < 0]
     if negative:
         raise ValueError(
@@ -493,11 +496,11 @@ def _body() -> list:
 def build() -> list[Part]:
     erratum = Erratum(
         question="7",
-        reference_says="uses a_n = 1/8 for every n without deriving it, and does not say whether the solution is unique",
+        reference_says="uses the multipliers 1/8 for all four points without deriving them, and does not say whether the solution is unique",
         what_holds=(
-            "a_n = 1/8 is the exact solution of the dual's stationarity conditions with sum_n a_n t_n = 0, "
-            "all multipliers are positive, and it is the unique maximiser because K is positive definite "
-            "(eigenvalues 8, 8, 8, 12)"
+            "the multipliers 1/8 are the exact solution of the dual's stationarity conditions together with the "
+            "equality constraint, all of them are positive, and they are the unique maximiser because K is positive "
+            "definite (eigenvalues 8, 8, 8, 12)"
         ),
         why=(
             "the dual's Hessian is -diag(t) K diag(t); without positive definiteness of K several multiplier "
