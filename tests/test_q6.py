@@ -86,6 +86,11 @@ def test_separable_set_has_no_certificate() -> None:
     assert q6.infeasibility_certificate(data) is None
 
 
+def test_certificate_search_rejects_symbols() -> None:
+    with pytest.raises(ValueError, match=r"^points \[1, 2\] have non-rational features; "):
+        q6.infeasibility_certificate(q6.conflicting_features())
+
+
 def test_mapped_xor_has_no_certificate() -> None:
     assert q6.infeasibility_certificate(q6.xor_set().mapped(q6.xor_feature_map)) is None
 

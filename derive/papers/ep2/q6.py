@@ -159,6 +159,9 @@ def infeasibility_certificate(data: LabelledSet) -> tuple[sp.Rational, ...] | No
     exactly finds a certificate whenever one exists. The cost is exponential
     in the number of points, which is fine for the handful used here.
     """
+    symbolic = [index for index, vector in enumerate(data.features, start=1) if any(not entry.is_Rational for entry in vector)]
+    if symbolic:
+        raise ValueError(f"points {symbolic} have non-rational features; the certificate search needs exact numbers")
     count = len(data.labels)
     columns = [
         sp.Matrix([*(label * vector), label, 1]) for vector, label in zip(data.features, data.labels)
