@@ -46,7 +46,8 @@ _STARTS_WITH_DIGIT = re.compile(r"^[{\s]*[0-9]")
 
 _PRIMES = {1: "'", 2: "''", 3: "'''"}
 
-DEFAULT_SETTINGS = {"mat_delim": "[", "mat_str": "bmatrix", "mul_symbol": None}
+# bmatrix draws its own brackets, so mat_delim is empty (with "[" SymPy adds a second pair).
+DEFAULT_SETTINGS = {"mat_delim": "", "mat_str": "bmatrix", "mul_symbol": None}
 
 
 def _unbrace(text: str) -> str:
