@@ -53,11 +53,11 @@ def register_paper(paper: Paper, *, replace: bool = False) -> None:
     registered = _loaded.get(paper.id)
     if registered is paper:
         return
-    if registered is not None and not replace:
-        raise UsageError(f"a different paper is already registered with id {paper.id!r}")
     module = paper_modules().get(paper.id)
     if module is not None:
         raise UsageError(f"paper id {paper.id!r} already belongs to module {module!r}; choose another id")
+    if registered is not None and not replace:
+        raise UsageError(f"a different paper is already registered with id {paper.id!r}")
     _loaded[paper.id] = paper
 
 
