@@ -38,6 +38,16 @@ def _require(package: str):
     pytest.fail(failure, pytrace=False)
 
 
+def _require_answer(module: str) -> None:
+    """Skip when an answer module does not exist yet, but fail when running in CI."""
+    if core.module_exists(module):
+        return
+    message = f"answer module {module} does not exist yet"
+    if _in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def _check(check_id: str) -> CrossCheck:
     return next(check for check in CROSSCHECKS if check.id == check_id)
 
@@ -51,11 +61,7 @@ def outcome():
         check = _check(check_id)
         for package in ("numpy", *check.packages):
             _require(package)
-        if not core.module_exists(check.answer_module):
-            message = f"answer module {check.answer_module} does not exist yet"
-            if _in_ci():
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
+        _require_answer(check.answer_module)
         if check_id not in cache:
             if "torch" in check.packages:
                 importlib.import_module("torch").set_num_threads(1)
@@ -114,6 +120,69 @@ def test_xor_svm_matches_sklearn(outcome):
     comparisons = _by_key(outcome("7"))
     for key in ("gram", "dual", "bias", "decision-derived", "decision-stated"):
         _assert_agrees(comparisons[key])
+
+
+# --- answer 8: the linear SVM and its multiplier family --------------------------------------
+
+
+def test_linear_svm_solution_matches_sklearn(outcome):
+    comparisons = _by_key(outcome("8b"))
+    for key in ("w", "b", "margins"):
+        _assert_agrees(comparisons[key])
+
+
+def test_linear_svm_multipliers_in_family(outcome):
+    comparisons = _by_key(outcome("8c"))
+    _assert_agrees(comparisons["family"])
+    _assert_agrees(comparisons["dual-objective"])
+
+
+@pytest.mark.parametrize(
+    ("multipliers", "in_family"),
+    [
+        ((3, 0, 1, 0, 3, 1), True),  # lambda = 3, inside [2, 4]
+        ((2, 0, 2, 0, 4, 0), True),  # lambda = 2, an end of the interval
+        ((4, 0, 0, 0, 2, 3), False),  # stationarity in b fails
+        ((5, 0, -1, 0, 1, 3), False),  # lambda = 5 solves stationarity but a_3 < 0
+    ],
+)
+def test_nearest_member_detects_non_members(multipliers, in_family):
+    numpy = _require("numpy")
+    _require_answer("derive.papers.ep2.q8")
+    from derive.crosscheck.q8 import nearest_member
+    from derive.papers.ep2 import q8
+
+    parameter, family, interval = q8.multiplier_family()
+    candidate = numpy.array(multipliers, dtype=float)
+    _, member = nearest_member(family, parameter, interval, candidate)
+    distance = float(numpy.max(numpy.abs(member - candidate)))
+    if in_family:
+        assert distance < 1e-12
+    else:
+        assert distance > 0.1
+
+
+# --- answer 9: Gaussian-mixture derivatives ---------------------------------------------------
+
+
+def test_mixture_gradient_matches_torch(outcome):
+    comparisons = _by_key(outcome("9b"))
+    for key in ("log-likelihood", "distribution", "derived", "stated"):
+        _assert_agrees(comparisons[key])
+
+
+def test_mixture_unnormalised_weights_differ(outcome):
+    _assert_differs(_by_key(outcome("9b"))["unnormalised"])
+
+
+def test_mixture_hessian_matches_torch(outcome):
+    comparisons = _by_key(outcome("9c"))
+    _assert_agrees(comparisons["derived"])
+    _assert_agrees(comparisons["stated"])
+
+
+def test_score_vector_matches_torch(outcome):
+    _assert_agrees(_by_key(outcome("9a"))["score-vector"])
 
 
 # --- the comparison verdict ------------------------------------------------------------------

@@ -83,20 +83,53 @@ CROSSCHECKS: tuple[CrossCheck, ...] = (
         ),
     ),
     CrossCheck(
-        id="8",
+        id="8b",
         answer="8",
-        title="linear SVM on six points",
+        title="linear SVM on six points: w, b and margins",
         answer_module=f"{_EP2}.q8",
         packages=("sklearn",),
-        runner="derive.crosscheck.q8:linear_svm",
+        runner="derive.crosscheck.q8:linear_svm_solution",
     ),
     CrossCheck(
-        id="9",
+        id="8c",
+        answer="8",
+        title="linear SVM on six points: multipliers",
+        answer_module=f"{_EP2}.q8",
+        packages=("sklearn",),
+        runner="derive.crosscheck.q8:linear_svm_multipliers",
+        notes=(
+            "the optimal multipliers form a family; libsvm returns one member, compared with the nearest member.",
+            "SVC.support_ lists only the points with a_n > 0 in that member, so a point on the margin "
+            "(a support vector of the sheet) can be missing from it.",
+        ),
+    ),
+    CrossCheck(
+        id="9a",
         answer="9",
-        title="Gaussian-mixture score vector and second derivatives",
+        title="Gaussian-mixture score vector",
         answer_module=f"{_EP2}.q9",
         packages=("torch",),
-        runner="derive.crosscheck.q9:mixture_scores",
+        runner="derive.crosscheck.q9:score_vector",
+    ),
+    CrossCheck(
+        id="9b",
+        answer="9",
+        title="Gaussian-mixture log-likelihood and its gradient in the means",
+        answer_module=f"{_EP2}.q9",
+        packages=("torch",),
+        runner="derive.crosscheck.q9:first_derivatives",
+        notes=(
+            "torch.distributions.Categorical normalises its probs while the sheet uses c_m as given, "
+            "so the weights are drawn to sum to 1; Normal takes the standard deviation, as the sheet does.",
+        ),
+    ),
+    CrossCheck(
+        id="9c",
+        answer="9",
+        title="Gaussian-mixture second derivatives in the means",
+        answer_module=f"{_EP2}.q9",
+        packages=("torch",),
+        runner="derive.crosscheck.q9:second_derivatives",
     ),
 )
 
