@@ -75,12 +75,21 @@ def limit_claim(
             return Verdict(Method.PROVED, "SymPy's limit", seconds=time.perf_counter() - started)
 
         rng = random.Random(f"{settings.seed}:{claim_id}")
-        others = sorted(expr.free_symbols - {variable}, key=sp.default_sort_key)
-        values = {symbol: sp.Rational(rng.randint(-200, 200), 97) for symbol in others}
+        # Indexed entries and real symbols get random rationals, integer symbols small integers.
+        values: dict[sp.Basic, sp.Expr] = {
+            entry: sp.Rational(rng.randint(-200, 200), 97)
+            for entry in sorted(expr.atoms(sp.Indexed), key=sp.default_sort_key)
+        }
+        plain = expr.xreplace(values)
+        for symbol in sorted(plain.free_symbols - {variable}, key=sp.default_sort_key):
+            if symbol.is_integer:
+                values[symbol] = sp.Integer(rng.randint(1, 4))
+            else:
+                values[symbol] = sp.Rational(rng.randint(-200, 200), 97)
         sign = 1 if point == sp.oo else -1
         errors = []
         for argument in _PROBE_ARGUMENTS:
-            value = expr.xreplace({**values, variable: sign * argument}).rewrite(sp.exp).evalf(60)
+            value = expr.xreplace(values).xreplace({variable: sign * argument}).rewrite(sp.exp).evalf(60)
             errors.append(abs(sp.N(value - stated.xreplace(values), 60)))
         shrinking = all(later <= earlier for earlier, later in zip(errors, errors[1:]))
         if not shrinking or errors[-1] > sp.Float("1e-6"):

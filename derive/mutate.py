@@ -2,7 +2,8 @@
 
 Each mutation is a small named change of the kind a hand-typed solution
 contains: a flipped sign, ``1 - x`` written ``1 + x``, a dropped term or factor,
-a factor of two, ``n`` for ``n - 1``, swapped indices, a transposed matrix.
+a factor of two, an extra term, ``n`` for ``n - 1``, swapped indices, a
+transposed matrix, and for stated numbers a shift by -1 or 1/4.
 A mutant counts as killed when the engine's verdict on it is FALSE; any other
 verdict is a survivor and a defect of the engine or of the claim.
 """
@@ -85,6 +86,16 @@ def add_one(expr: sp.Expr) -> sp.Expr | None:
     return expr + 1
 
 
+def subtract_one(expr: sp.Expr) -> sp.Expr | None:
+    """Subtract 1 from a stated number (a limit of 0 stated as -1, say); other forms are left alone."""
+    return expr - 1 if expr.is_number else None
+
+
+def add_quarter(expr: sp.Expr) -> sp.Expr | None:
+    """Add 1/4 to a stated number, the sigmoid's maximum slope; other forms are left alone."""
+    return expr + sp.Rational(1, 4) if expr.is_number else None
+
+
 def shift_size(expr: sp.Expr) -> sp.Expr | None:
     """Replace a positive-integer size symbol n by n - 1 (1/n for 1/(n - 1) and the reverse)."""
     sizes = sorted(
@@ -122,6 +133,8 @@ EXPRESSION_MUTATIONS: dict[str, ExprMutation] = {
     "drop_factor": drop_factor,
     "double": double,
     "add_one": add_one,
+    "subtract_one": subtract_one,
+    "add_quarter": add_quarter,
     "shift_size": shift_size,
     "swap_indices": swap_indices,
 }

@@ -185,39 +185,34 @@ def part_b() -> Part:
         ),
     ]
 
-    # With every pre-activation saturated, the plain layer's Jacobian W^T diag(phi'(z)) tends to 0
-    # and the residual layer's I + W^T diag(phi'(z)) tends to I. Checked entry by entry at n = 3 with
-    # the pre-activations as free symbols z_1..z_3 (each entry depends on one of them only).
-    size = 3
-    weights = matrix("W", size, size)
-    pre = vector("z", size)
-    slopes = diag(elementwise(lambda value: sigmoid(value) * (1 - sigmoid(value)), pre))
-    plain = weights.T * slopes
-    residual = sp.eye(size) + plain
-    for row in range(size):
-        for column in range(size):
-            for direction, name in ((sp.oo, "plus"), (-sp.oo, "minus")):
-                variable = pre[column]
-                claims.append(
-                    limit_claim(
-                        f"1b/plain-n3-entry{row + 1}{column + 1}-{name}",
-                        f"entry ({row + 1},{column + 1}) of W^T diag(phi'(z)) -> 0 as {variable} -> {direction}",
-                        plain[row, column],
-                        variable,
-                        direction,
-                        sp.Integer(0),
-                    )
-                )
-                claims.append(
-                    limit_claim(
-                        f"1b/residual-n3-entry{row + 1}{column + 1}-{name}",
-                        f"entry ({row + 1},{column + 1}) of I + W^T diag(phi'(z)) -> delta as {variable} -> {direction}",
-                        residual[row, column],
-                        variable,
-                        direction,
-                        sp.Integer(1 if row == column else 0),
-                    )
-                )
+    # With the pre-activations saturated, entry (i, j) of the plain layer's Jacobian,
+    # W_ji phi'(z_j), tends to 0 and entry (i, j) of the residual layer's, delta_ij + W_ji phi'(z_j),
+    # tends to delta_ij. Each entry depends on one pre-activation z_j, so these limits hold for
+    # every width n.
+    z_j = sp.Symbol("z_j", real=True)
+    plain_entry = W_i[j, i] * sigmoid(z_j) * (1 - sigmoid(z_j))
+    residual_entry = sp.KroneckerDelta(i, j) + plain_entry
+    for direction, name in ((sp.oo, "plus"), (-sp.oo, "minus")):
+        claims.append(
+            limit_claim(
+                f"1b/plain-entry-{name}",
+                f"entry (i, j) of W^T diag(phi'(z)) tends to 0 as z_j -> {direction}",
+                plain_entry,
+                z_j,
+                direction,
+                sp.Integer(0),
+            )
+        )
+        claims.append(
+            limit_claim(
+                f"1b/residual-entry-{name}",
+                f"entry (i, j) of I + W^T diag(phi'(z)) tends to delta_ij as z_j -> {direction}",
+                residual_entry,
+                z_j,
+                direction,
+                sp.KroneckerDelta(i, j),
+            )
+        )
 
     # A stack of L layers: the Jacobian of the composition is the product of the layers' Jacobians
     # (denominator layout multiplies from the input side). Scale every slope by e and let e -> 0.
@@ -296,11 +291,13 @@ g = sp.MatrixSymbol("g", n, 1)
 a = sp.MatrixSymbol("a", n, 1)
 # The full highway Jacobian, with a = W x and g = phi(W_g x):
 # diag(1 - g) + W^T diag(g ⊙ phi'(a)) + W_g^T diag(g ⊙ (1 - g) ⊙ (phi(a) - x)).
-HIGHWAY_STATED = (
-    sp.DiagMatrix(sp.OneMatrix(n, 1) - g)
-    + W.T * sp.DiagMatrix(sp.HadamardProduct(g, sigmoid_derivative_vector(a)))
-    + W_g.T * sp.DiagMatrix(sp.HadamardProduct(g, sp.OneMatrix(n, 1) - g, phi_of(a) - x))
+# The three terms: the carried input, the transform, and the path through the gate.
+HIGHWAY_TERMS = (
+    sp.DiagMatrix(sp.OneMatrix(n, 1) - g),
+    W.T * sp.DiagMatrix(sp.HadamardProduct(g, sigmoid_derivative_vector(a))),
+    W_g.T * sp.DiagMatrix(sp.HadamardProduct(g, sp.OneMatrix(n, 1) - g, phi_of(a) - x)),
 )
+HIGHWAY_STATED = sp.MatAdd(*HIGHWAY_TERMS)
 
 
 def highway_stated(size: int) -> sp.Matrix:

@@ -1,0 +1,66 @@
+"""The command line: exit codes, one-line errors, and the per-claim report."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+def run_derive(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "derive", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "pattern"),
+    [
+        pytest.param(("check", "9z"), r"^derive: error: unknown answer id '9z' for paper ep2; valid ids: 1, 1a, ", id="unknown-id"),
+        pytest.param(("check", "--paper", "nope"), r"^derive: error: unknown paper 'nope'; known papers: ep2", id="unknown-paper"),
+        pytest.param(("check", "1a", "--points", "0"), r"^derive: error: --points must be at least 1, got 0$", id="zero-points"),
+        pytest.param(("show", "12"), r"^derive: error: unknown answer id '12'", id="show-unknown"),
+    ],
+)
+def test_usage_error_exits_2(arguments: tuple[str, ...], pattern: str) -> None:
+    completed = run_derive(*arguments)
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert re.match(pattern, lines[0])
+    assert "Traceback" not in completed.stderr
+
+
+def test_no_command_is_usage_error() -> None:
+    completed = run_derive()
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+
+
+def test_check_part_reports_each_claim() -> None:
+    completed = run_derive("check", "1a")
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.strip().splitlines()
+    claim_lines = [line for line in lines if line.startswith("ok ")]
+    assert len(claim_lines) >= 10
+    assert all(re.match(r"^ok   1a/\S+: proved symbolically", line) for line in claim_lines)
+    assert re.match(r"^\d+ of \d+ claims hold \(\d+ proved symbolically\) in \d+\.\d s$", lines[-1])
+
+
+def test_list_names_every_answer() -> None:
+    completed = run_derive("list")
+    assert completed.returncode == 0
+    numbers = re.findall(r"^  (\d)\s", completed.stdout, flags=re.MULTILINE)
+    assert numbers == [str(number) for number in range(1, 10)]
+
+
+def test_show_prints_steps() -> None:
+    completed = run_derive("show", "1a")
+    assert completed.returncode == 0, completed.stderr
+    assert "-- derivation: the residual Jacobian in index form" in completed.stdout
+    assert "step 4 [linear term dz_j/dx_i = W_ji]" in completed.stdout
