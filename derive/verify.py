@@ -331,6 +331,10 @@ def _draw_consistent_point(expressions: Sequence[sp.Expr], context: RewriteConte
     free: set[sp.Symbol] = set()
     for expr in expressions:
         free |= expr.free_symbols
+    # A size that only bounds an index still needs a value, even when the rewrites removed it from both sides.
+    for index in free & set(context.index_ranges):
+        for bound in context.index_ranges[index]:
+            free |= sp.sympify(bound).free_symbols
     ordered = sorted(free, key=sp.default_sort_key)
 
     # Sizes first (positive integers not declared as indices), then indices inside their ranges.
