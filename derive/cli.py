@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print one part's derivations and claims in the terminal")
     show.add_argument("id", metavar="ID", help="answer or part id such as 1a")
     show.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    show.add_argument(
+        "--check", action="store_true", help="check the claims and show each verdict and each derivation step's method"
+    )
 
     build = commands.add_parser("build", help="verify everything, then write the LaTeX sheet")
     build.add_argument("paper_id", nargs="?", default=None, metavar="PAPER", help="paper id (default: ep2)")
@@ -148,12 +151,16 @@ def _summary(results, seconds: float) -> str:
 
 
 def command_show(arguments: argparse.Namespace) -> int:
+    from derive.check import check_parts
     from derive.show import show_parts
     from derive.registry import select_parts
 
     paper = _paper(arguments.paper)
     selected = select_parts(paper, [arguments.id])
-    print(show_parts(selected))
+    results = check_parts(selected) if arguments.check else None
+    print(show_parts(selected, results))
+    if results is not None and not all(result.holds for result in results):
+        return EXIT_FAILED
     return EXIT_OK
 
 

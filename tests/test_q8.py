@@ -255,3 +255,21 @@ def test_figure_compiles_with_plain_tikz(tmp_path) -> None:
 def test_erratum_recorded(part_id: str, phrase: str) -> None:
     part = next(part for part in q8.build() if part.id == part_id)
     assert any(phrase in erratum.reference_says for erratum in part.errata)
+
+
+# --- restating the decide_with claims -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "wrong"),
+    [("8b/feasible-x1", sp.Integer(2)), ("8b/feasible-x2", sp.Integer(6)), ("8c/dual-feasibility", (sp.Integer(1), sp.Integer(4)))],
+    ids=["x1-margin-two", "x2-margin-six", "interval-from-one"],
+)
+def test_restated_inequality_rejected(claims, claim_id: str, wrong: object) -> None:
+    verdict = claims[claim_id].restate(wrong).check()
+    assert verdict.method is Method.FALSE
+
+
+def test_restated_bound_rejects_text(claims) -> None:
+    with pytest.raises(MalformedClaim, match=r"^a restated bound must be an int or a SymPy expression, got str$"):
+        claims["8b/feasible-x1"].restate("1")

@@ -135,9 +135,9 @@ LAMBDA = sp.Symbol("lambda", real=True)
 def multiplier_family() -> tuple[sp.Symbol, sp.Matrix, tuple[sp.Rational, sp.Rational]]:
     """Return (parameter, a(parameter), (low, high)): every optimal multiplier vector.
 
-    The multipliers vanish off the support vectors (complementary slackness) and solve
-    stationarity in w and in b there; the solutions form a line, parametrised by a1,
-    and non-negativity cuts it to the closed interval [low, high], computed exactly.
+    Complementary slackness makes the multipliers vanish off the support vectors, and
+    on them they solve stationarity in w and in b. The solutions form a line, which is
+    parametrised by a1. Non-negativity cuts it to the closed interval [low, high].
     """
     w, _ = primal_solution()
     points, labels = data()
@@ -158,7 +158,10 @@ def _nonnegative_interval(family: sp.Matrix, parameter: sp.Symbol) -> tuple[sp.R
     for entry in family:
         polynomial = sp.Poly(entry, parameter)
         if polynomial.degree() > 1:
-            raise MalformedClaim(f"multiplier {entry} is not affine in {parameter}; cannot bound it by its endpoints")
+            raise MalformedClaim(
+                f"multiplier {entry} is not affine in {parameter}, so its sign cannot be read off the endpoints; "
+                "parametrise the family linearly"
+            )
         slope, offset = polynomial.coeff_monomial(parameter), polynomial.coeff_monomial(1)
         if slope > 0:
             low = sp.Max(low, -offset / slope)
@@ -181,7 +184,10 @@ def lagrangian_dual(multipliers: sp.Matrix) -> sp.Expr:
 
 def _exact(value: sp.Expr) -> Fraction:
     if not value.is_Rational:
-        raise MalformedClaim(f"expected an exact rational, got {value}; inequalities are decided exactly only")
+        raise MalformedClaim(
+            f"expected an exact rational, got {value}: inequalities are decided in exact arithmetic only, "
+            "so build the value from Integer and Rational"
+        )
     return Fraction(int(value.p), int(value.q))
 
 
@@ -200,9 +206,8 @@ def decide_at_least(value: sp.Expr, bound: sp.Expr, what: str):
 def decide_nonnegative_on(family: sp.Matrix, parameter: sp.Symbol, low: sp.Expr, high: sp.Expr):
     """Return a decide function for: every entry of `family` is >= 0 for parameter in [low, high].
 
-    Each entry must be affine in the parameter, so it is non-negative on the interval
-    exactly when it is non-negative at both endpoints; the endpoints are checked in
-    rational arithmetic.
+    Each entry must be affine in the parameter. It is then non-negative on the interval
+    exactly when it is non-negative at both endpoints, which are checked in rational arithmetic.
     """
 
     def decide_family(settings: CheckSettings) -> Verdict:
@@ -402,6 +407,35 @@ def part_a() -> Part:
     return Part(id="8a", title="Data, decision boundary and margins", body=body, claims=claims, errata=errata)
 
 
+def _feasibility_claim(number: int, value: sp.Expr, bound: sp.Expr) -> Claim:
+    """Return the claim t_n (w^T x_n + b) >= bound; restating it changes the bound."""
+    return Claim(
+        id=f"8b/feasible-x{number}",
+        statement=f"constraint {number} holds: t_{number} (w^T x_{number} + b) >= {bound}",
+        decide_with=decide_at_least(value, bound, f"t_{number} (w^T x_{number} + b)"),
+        restate_with=lambda other: _feasibility_claim(number, value, _as_expr(other)),
+    )
+
+
+def _as_expr(value: object) -> sp.Expr:
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, sp.Expr):
+        return value
+    raise MalformedClaim(f"a restated bound must be an int or a SymPy expression, got {type(value).__name__}")
+
+
+def _dual_feasibility_claim(family: sp.Matrix, parameter: sp.Symbol, interval: tuple[sp.Expr, sp.Expr]) -> Claim:
+    """Return the claim a(parameter) >= 0 on `interval`; restating it changes the interval."""
+    low, high = interval
+    return Claim(
+        id="8c/dual-feasibility",
+        statement=f"a_n >= 0 for n = 1..6 and every {parameter} in [{low}, {high}]",
+        decide_with=decide_nonnegative_on(family, parameter, low, high),
+        restate_with=lambda other: _dual_feasibility_claim(family, parameter, tuple(other)),
+    )
+
+
 def part_b() -> Part:
     w, b = primal_solution()
     points, labels = data()
@@ -422,13 +456,7 @@ def part_b() -> Part:
         ),
     ]
     for number, value in enumerate(margins, start=1):
-        claims.append(
-            Claim(
-                id=f"8b/feasible-x{number}",
-                statement=f"constraint {number} holds: t_{number} (w^T x_{number} + b) >= 1",
-                decide_with=decide_at_least(value, sp.Integer(1), f"t_{number} (w^T x_{number} + b)"),
-            )
-        )
+        claims.append(_feasibility_claim(number, value, sp.Integer(1)))
     claims += [
         Claim(
             id="8b/support-vectors",
@@ -599,11 +627,7 @@ def part_c() -> Part:
             statement="t_n (w^T x_n + b) - 1 >= 0 for n = 1..6",
             decide_with=decide_nonnegative_on(slack, parameter, low, high),
         ),
-        Claim(
-            id="8c/dual-feasibility",
-            statement="a_n >= 0 for n = 1..6 and every lambda in [2, 4]",
-            decide_with=decide_nonnegative_on(family, parameter, low, high),
-        ),
+        _dual_feasibility_claim(family, parameter, (low, high)),
         Claim(
             id="8c/complementary-slackness",
             statement="a_n (t_n (w^T x_n + b) - 1) = 0 for n = 1..6 and every member",
