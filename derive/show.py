@@ -6,7 +6,10 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from derive.check import ClaimResult
+from derive.claims import failure_message
 from derive.paper import Answer, Equation, Math, Paragraph, Part, ShowDerivation, TeX
+from derive.verdict import Verdict
 
 
 def _pretty(value: object) -> str:
@@ -44,10 +47,22 @@ def _side_by_side(left: str, middle: str, right: str) -> str:
     return "\n".join(rows)
 
 
-def show_parts(selection: Sequence[tuple[Answer, Part]]) -> str:
-    """Return the terminal rendering of the selected parts."""
+def _verdict_note(verdict: Verdict | None) -> str:
+    if verdict is None:
+        return ""
+    return f" {'ok' if verdict.holds else 'FAIL'}: {verdict.summary()}"
+
+
+def show_parts(selection: Sequence[tuple[Answer, Part]], results: Sequence[ClaimResult] | None = None) -> str:
+    """Return the terminal rendering of the selected parts.
+
+    With `results` (from `check_parts` on the same selection) each claim shows
+    its verdict, each derivation step shows how it was checked against the step
+    before, and each failure shows its report.
+    """
     out: list[str] = []
     for answer, part in selection:
+        verdicts = {result.claim.id: result.verdict for result in results or () if result.part is part}
         out.append(f"== {part.id}: {part.title} ({answer.title}) ==")
         for block in part.body:
             if isinstance(block, Paragraph):
@@ -63,11 +78,28 @@ def show_parts(selection: Sequence[tuple[Answer, Part]]) -> str:
                 out.append(f"-- derivation: {derivation.title}")
                 out.append(_pretty(derivation.lhs))
                 for number, step in enumerate(derivation.steps, start=1):
-                    out.append(f"  step {number} [{step.justification}]")
+                    note = _verdict_note(verdicts.get(f"{derivation.id}/step{number}"))
+                    out.append(f"  step {number} [{step.justification}]{note}")
                     out.append(_side_by_side("", "=", _pretty(step.shown)))
+                stated = verdicts.get(f"{derivation.id}/stated")
+                if stated is not None:
+                    out.append(f"  last step against the stated form{_verdict_note(stated)}")
         claims = part.all_claims()
-        out.append(f"-- {len(claims)} claims (run `derive check {part.id}` to verify them)")
-        for claim in claims:
-            out.append(f"  {claim.id}: {claim.statement}")
+        if results is None:
+            out.append(f"-- {len(claims)} claims (run `derive show --check {part.id}` to verify them)")
+            for claim in claims:
+                out.append(f"  {claim.id}: {claim.statement}")
+        else:
+            passing = sum(1 for claim in claims if claim.id in verdicts and verdicts[claim.id].holds)
+            out.append(f"-- {len(claims)} claims, {passing} hold")
+            for claim in claims:
+                verdict = verdicts.get(claim.id)
+                if verdict is None:
+                    out.append(f"  ?    {claim.id}: {claim.statement} (not checked)")
+                    continue
+                out.append(f"  {'ok  ' if verdict.holds else 'FAIL'} {claim.id}: {claim.statement}")
+                out.append(f"       {verdict.summary()}")
+                if not verdict.holds:
+                    out.extend("       " + line.lstrip() for line in failure_message(claim, verdict).splitlines()[1:])
         out.append("")
     return "\n".join(out)

@@ -219,3 +219,30 @@ def test_repr_latex_compiles(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_show_with_results_marks_verdicts() -> None:
+    from derive.check import check_parts
+    from derive.show import show_parts
+
+    derivation = derive.Derivation(
+        id="p/chain",
+        title="a square",
+        lhs=sp.Symbol("y"),
+        steps=[derive.Step((a + b) ** 2, "definition"), derive.Step(a**2 + 2 * a * b + b**2, "expand")],
+        stated=a**2 + 2 * a * b + b**2,
+    )
+    wrong = derive.Claim(id="p/wrong", statement="(a + b)^2 = a^2 + b^2", obtained=(a + b) ** 2, stated=a**2 + b**2)
+    part = derive.Part(id="p", title="Part", body=[derive.ShowDerivation(derivation)], claims=[wrong], derivations=[derivation])
+    answer = derive.Answer("1", "Answer", ("p",), lambda: [part])
+    selection = [(answer, part)]
+
+    unchecked = show_parts(selection)
+    assert "-- 3 claims (run `derive show --check p` to verify them)" in unchecked
+
+    lines = show_parts(selection, check_parts(selection)).splitlines()
+    assert "  step 2 [expand] ok: proved symbolically, confirmed at 6 exact random points" in lines
+    assert any(line.startswith("  last step against the stated form ok: proved symbolically") for line in lines)
+    assert "-- 3 claims, 2 hold" in lines
+    assert "  FAIL p/wrong: (a + b)^2 = a^2 + b^2" in lines
+    assert "       difference: 2*a*b" in lines
