@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.errors import BudgetExceeded, ClaimFailed, ClaimUndecided, MalformedClaim
+from derive.errors import BudgetExceeded, ClaimFailed, ClaimUndecided, ContradictoryAssumptions, MalformedClaim
 from derive.rewrites import Rewrite, RewriteContext
 from derive.verdict import Method, Verdict
 from derive.verify import DEFAULT_SETTINGS, CheckSettings, decide, time_budget
@@ -28,6 +28,11 @@ class Claim:
     (``positive=True`` and so on). `index_ranges` declares the range of each
     free index of an index-notation claim, for the sum and delta rewrites.
 
+    `conditions` are SymPy relations the claim relies on (``x > 0``,
+    ``n >= 2``); a set of conditions that no value can satisfy is rejected
+    when the claim is built, and random points that violate a condition are
+    never used as counterexamples.
+
     A claim that is not an equality (an inequality, an infeasibility
     certificate) passes `decide_with`, a function that returns its verdict.
     """
@@ -45,12 +50,47 @@ class Claim:
     # For a decide_with claim: rebuilds the claim with another stated value, so the mutation
     # suite can try wrong variants of it.
     restate_with: Callable[[object], "Claim"] | None = None
+    conditions: tuple[sp.Basic, ...] = ()
 
     def __post_init__(self) -> None:
         if self.decide_with is None and (self.obtained is None or self.stated is None):
             raise MalformedClaim(f"claim {self.id!r} needs both an obtained and a stated side, or a decide_with function")
+        self._check_conditions()
         if self.decide_with is None:
             self._check_symbols()
+
+    def _where(self) -> str:
+        return f"claim {self.id!r}" + (f", step {self.step}" if self.step else "")
+
+    def _check_conditions(self) -> None:
+        for condition in self.conditions:
+            if not isinstance(condition, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
+                raise MalformedClaim(
+                    f"{self._where()}: condition {condition!r} is not a SymPy relation such as x > 0"
+                )
+            if condition == sp.false:
+                raise ContradictoryAssumptions(f"{self._where()}: a condition is always false")
+        if len(self.conditions) < 2:
+            return
+        for symbol in sorted(set().union(*[c.free_symbols for c in self.conditions]), key=sp.default_sort_key):
+            about = [c for c in self.conditions if c.free_symbols == {symbol}]
+            if len(about) < 2:
+                continue
+            try:
+                solutions = sp.reduce_inequalities(about, symbol)
+            except (NotImplementedError, ValueError, TypeError):
+                continue  # conditions SymPy cannot solve are kept unchecked
+            if solutions == sp.false:
+                shown = " and ".join(str(c) for c in about)
+                raise ContradictoryAssumptions(f"{self._where()}: the conditions {shown} contradict each other")
+
+    def satisfies_conditions(self, values: Mapping[sp.Basic, sp.Expr]) -> bool:
+        """Return False when a point violates a condition (True when a condition cannot be decided)."""
+        for condition in self.conditions:
+            outcome = condition.xreplace(dict(values))
+            if outcome == sp.false:
+                return False
+        return True
 
     def _check_symbols(self) -> None:
         obtained_symbols = _free_symbols(self.obtained)
@@ -83,7 +123,10 @@ class Claim:
                         rewrites=self.rewrites,
                         context=RewriteContext(dict(self.index_ranges)),
                         settings=settings,
+                        point_filter=self.satisfies_conditions if self.conditions else None,
                     )
+        except MalformedClaim as error:
+            raise type(error)(f"{self._where()}: {error}") from error
         except BudgetExceeded:
             verdict = Verdict(
                 Method.UNDECIDED,

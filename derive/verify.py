@@ -29,7 +29,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -403,6 +403,7 @@ def find_consistent_counterexample(
     rng: random.Random,
     tries: int,
     entry: tuple[int, int] | None = None,
+    point_filter: Callable[[dict[sp.Basic, sp.Expr]], bool] | None = None,
 ) -> tuple[Counterexample | None, int]:
     """Evaluate both sides at random consistent points; return a point where they differ.
 
@@ -411,6 +412,8 @@ def find_consistent_counterexample(
     agreed = 0
     for _ in range(tries):
         point = _draw_consistent_point([obtained, stated], context, rng)
+        if point_filter is not None and not point_filter(point.values):
+            continue
         try:
             left = _evaluate_at(obtained, point, rng)
             right = _evaluate_at(stated, point, rng)
@@ -480,8 +483,13 @@ def decide(
     rewrites: Sequence[Rewrite] = (),
     context: RewriteContext | None = None,
     settings: CheckSettings = DEFAULT_SETTINGS,
+    point_filter: Callable[[dict[sp.Basic, sp.Expr]], bool] | None = None,
 ) -> Verdict:
     """Decide ``obtained == stated`` and return a verdict that records how.
+
+    `point_filter`, when given, rejects consistent random points (those that
+    respect the symbols' assumptions) that the claim's conditions exclude, so
+    a counterexample always satisfies the conditions.
 
     `label` seeds the random points (with `settings.seed`), so a claim is always
     tested at the same points. Raises `MalformedClaim` for mismatched shapes or
@@ -542,7 +550,7 @@ def decide(
                 continue
             index, left, right = sides[failing]
             counterexample, agreed = find_consistent_counterexample(
-                left, right, context, rng, max(settings.numeric_points, 3), entry=index
+                left, right, context, rng, max(settings.numeric_points, 3), entry=index, point_filter=point_filter
             )
             if counterexample is not None:
                 abstract_left, abstract_right = abstract_sides[failing]
@@ -602,7 +610,7 @@ def decide(
     for index, left, right in sides:
         diff = left - right
         counterexample, agreed = find_consistent_counterexample(
-            left, right, context, rng, settings.numeric_points, entry=index
+            left, right, context, rng, settings.numeric_points, entry=index, point_filter=point_filter
         )
         if counterexample is not None:
             return Verdict(
