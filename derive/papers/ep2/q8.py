@@ -539,13 +539,26 @@ def part_b() -> Part:
         Equation(TeX(r"\tfrac{1}{2}\|\boldsymbol{w} - \boldsymbol{w}^{*}\|^{2}"), distance_term),
         Equation(TeX(r"\sum_{n} a_n g_n(\boldsymbol{w}, b)"), sp.expand(slack_term)),
         Paragraph(
-            "Here D(a) = 4 for every member of the family, and at a feasible (w, b) every slack g_n is non-negative. "
-            "With a non-negative the right side is at least the squared distance term, so ",
-            TeX(r"\tfrac{1}{2}\|\boldsymbol{w}\|^{2} \ge 4 + \tfrac{1}{2}\|\boldsymbol{w} - \boldsymbol{w}^{*}\|^{2}"),
-            ". The value 4 is reached by the solution above, and by no other w. Choosing the member with ",
+            "Here ",
+            TeX(r"D(\boldsymbol{a})"),
+            " = ",
+            Math(lagrangian_dual(family)),
+            " for every member of the family, and at a feasible (w, b) every slack ",
+            TeX("g_n"),
+            " is non-negative. With a non-negative, the sum of the slack terms is non-negative too, so ",
+            Math(
+                sp.GreaterThan(
+                    sp.Rational(1, 2) * (W1**2 + W2**2),
+                    lagrangian_dual(family) + distance_term,
+                    evaluate=False,
+                )
+            ),
+            ". The bound is reached by the solution above and by no other w. Choosing the member with ",
             TeX("a_n > 0"),
             " on all four support vectors, equality also forces each of their constraints to be active, and the "
-            "active constraint of any one of them fixes b = -3.",
+            "active constraint of any one of them fixes ",
+            Math(sp.Eq(B, b)),
+            ".",
         ),
     ]
     errata = [

@@ -233,7 +233,8 @@ RESPONSIBILITY = Rewrite(
 
 
 def _differentiate(expr: sp.Expr, context: RewriteContext) -> sp.Expr:
-    # Only derivatives are evaluated: Sum.doit with a symbolic upper limit would try to sum in closed form.
+    # Only derivatives are evaluated. Sum.doit would look for a closed form, and it turns a sum
+    # over a Kronecker delta into a Piecewise that EXPAND_SUMS does not need.
     return expr.replace(lambda node: isinstance(node, sp.Derivative), lambda node: node.doit())
 
 
@@ -394,10 +395,18 @@ def dimension_closed_form() -> tuple[sp.Expr, sp.Expr]:
     return DIMENSION_COUNT.doit(), M_SYMBOL + M_SYMBOL * (M_SYMBOL + 1) / 2
 
 
+def _as_list(numbers: list[int]) -> str:
+    """Return "1, 2 and 3" for [1, 2, 3]."""
+    words = [str(number) for number in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def part_a() -> Part:
     counted, formula = dimension_closed_form()
     claims = []
+    counts = []
     for size in COUNTED_MS:
+        counts.append(len(score_vector(size, EXPLICIT_T)))
         hessian = second_derivatives(size, EXPLICIT_T)
         claims.append(
             Claim(
@@ -470,14 +479,15 @@ def part_a() -> Part:
                     "positive.",
                 ),
                 Paragraph(
-                    "No further entries coincide: for M = 1 to 5 the remaining entries take different values at a "
-                    "random point, so they are different functions."
+                    f"No further entries coincide: for M = {COUNTED_MS[0]} to {COUNTED_MS[-1]} the remaining entries "
+                    "take different values at a random point, so they are different functions."
                 ),
             )
         ),
         Paragraph(
-            "The engine builds the vector for M = 1 to 5 by differentiation, proves the Hessian symmetric, keeps "
-            "each distinct entry once and counts 2, 5, 9, 14 and 20 entries, as the closed form gives."
+            f"The engine builds the vector for M = {COUNTED_MS[0]} to {COUNTED_MS[-1]} by differentiation, proves the "
+            f"Hessian symmetric, keeps each distinct entry once and counts {_as_list(counts)} entries, as the "
+            "closed form gives."
         ),
     ]
     erratum = Erratum(
