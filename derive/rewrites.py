@@ -216,7 +216,84 @@ def _evaluate_derivatives(expr: sp.Expr, context: RewriteContext) -> sp.Expr:
 EVALUATE = Rewrite("doit", "evaluate unevaluated derivatives, sums with numeric limits and limits", _evaluate_derivatives)
 
 
+# --- square roots ---------------------------------------------------------------------------
+
+
+class SquareRoot(sp.Function):
+    """sqrt(x) kept as a function application, so that SymPy never folds SquareRoot(x)**2 back into x.
+
+    Only the `powers_of_square_roots` rewrite creates it. A numeric argument evaluates to
+    `sqrt`, so the engine's numeric points give it the same value as the root it replaced.
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_number:
+            return sp.sqrt(arg)
+        return None
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return r"\sqrt{" + printer._print(self.args[0]) + "}"
+
+
+def _powers_of_square_roots(expr: sp.Expr, context: RewriteContext) -> sp.Expr:
+    # Atom abstraction turns sqrt(b) into a fresh symbol r but keeps a polynomial b as it is, so
+    # it cannot see that b = r**2. Writing every b**(k/2) and every bare b as a power of one
+    # SquareRoot(b) makes the abstraction map all of them to powers of the same atom.
+    roots: dict[sp.Expr, sp.Expr] = {}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_Rational and node.exp.q == 2:
+            roots.setdefault(sp.expand(node.base), node.base)
+    if not roots:
+        return expr
+    structural = {base: key for key, base in roots.items()}
+    expanded_cache: dict[sp.Basic, sp.Expr | None] = {}
+
+    def root_key(candidate: sp.Basic) -> sp.Expr | None:
+        # A structurally equal base is found at once; otherwise compare expanded forms, but only
+        # for sums over the same symbols, because expanding every subexpression is slow.
+        if candidate in structural:
+            return structural[candidate]
+        if not isinstance(candidate, sp.Add):
+            return None
+        if candidate not in expanded_cache:
+            expanded = None
+            if any(candidate.free_symbols == key.free_symbols for key in roots):
+                key = sp.expand(candidate)
+                expanded = key if key in roots else None
+            expanded_cache[candidate] = expanded
+        return expanded_cache[candidate]
+
+    def rebuild(node: sp.Basic) -> sp.Basic:
+        if isinstance(node, sp.Pow) and node.exp.is_Rational and node.exp.q in (1, 2):
+            key = root_key(node.base)
+            if key is not None:
+                return SquareRoot(roots[key]) ** int(2 * node.exp)
+        if isinstance(node, sp.Mul):
+            factors = []
+            for factor in node.args:
+                key = root_key(factor) if isinstance(factor, sp.Add) else None
+                factors.append(SquareRoot(roots[key]) ** 2 if key is not None else rebuild(factor))
+            return sp.Mul(*factors)
+        if not node.args or isinstance(node, SquareRoot):
+            return node
+        return node.func(*[rebuild(arg) for arg in node.args])
+
+    return rebuild(expr)
+
+
+POWERS_OF_SQUARE_ROOTS = Rewrite(
+    "powers_of_square_roots",
+    "b**(k/2) = SquareRoot(b)**k and b = SquareRoot(b)**2 for every b whose square root appears, "
+    "so that atom abstraction sees one root atom per b (valid for any b, principal branch)",
+    _powers_of_square_roots,
+)
+
+
 REGISTRY: dict[str, Rewrite] = {
     rewrite.name: rewrite
-    for rewrite in (EXPAND_SUMS, DELTA_RANGE_PIECEWISE, DELTA_IDEMPOTENT, EXPAND_LOG, COMBINE_EXP, EVALUATE)
+    for rewrite in (EXPAND_SUMS, DELTA_RANGE_PIECEWISE, DELTA_IDEMPOTENT, EXPAND_LOG, COMBINE_EXP, EVALUATE,
+                    POWERS_OF_SQUARE_ROOTS)
 }
