@@ -17,7 +17,7 @@ from derive.papers.ep2 import q8
 from derive.registry import get_paper, select_parts
 from derive.verdict import Method
 
-LAM = q8.LAMBDA
+PARAM = q8.LAMBDA
 
 
 @pytest.fixture(scope="module")
@@ -73,28 +73,28 @@ def test_kkt_points_agree_on_primal() -> None:
     assert {(tuple(point.w), point.b) for point in points} == {((2, 2), -3)}
 
 
-def test_reference_active_set_gives_reference_multipliers() -> None:
+def test_reference_active_set_multipliers() -> None:
     point = q8._solve_active_set((0, 4, 5))
     assert point is not None
     assert point.multipliers == sp.Matrix([4, 0, 0, 0, 2, 2])
 
 
-def test_active_set_with_negative_multiplier_rejected() -> None:
+def test_infeasible_active_set_rejected() -> None:
     # Holding x2 and x4 on the margin needs w = (1/2)(1, 1) and b = -1, which violates x5's constraint.
     assert q8._solve_active_set((1, 3)) is None
 
 
 def test_multiplier_family_and_interval() -> None:
     parameter, family, (low, high) = q8.multiplier_family()
-    assert parameter == LAM
-    assert family == sp.Matrix([LAM, 0, 4 - LAM, 0, 6 - LAM, LAM - 2])
+    assert parameter == PARAM
+    assert family == sp.Matrix([PARAM, 0, 4 - PARAM, 0, 6 - PARAM, PARAM - 2])
     assert (low, high) == (2, 4)
 
 
 @pytest.mark.parametrize("value", [sp.Integer(2), sp.Rational(5, 2), sp.Integer(3), sp.Integer(4)], ids=str)
 def test_family_member_dual_value(value: sp.Rational) -> None:
     _, family, _ = q8.multiplier_family()
-    assert q8.lagrangian_dual(family.xreplace({LAM: value})) == 4
+    assert q8.lagrangian_dual(family.xreplace({PARAM: value})) == 4
 
 
 # --- wrong values the engine must reject -------------------------------------------------------
@@ -115,9 +115,9 @@ WRONG_VALUES = [
     ("8b/margin-width", 1 / (2 * sp.sqrt(2)), "half-width"),
     ("8b/slack-term", 2 * q8.W1 + 2 * q8.W2 - 4, "constant"),
     ("8b/b-from-each-support-vector", sp.Matrix([-3, -3, -3, -1]), "x6-gives-other-b"),
-    ("8c/family", sp.Matrix([LAM, 0, 4 - LAM, 0, 6 - LAM, 2 - LAM]), "a6-sign"),
-    ("8c/family", sp.Matrix([LAM, 0, LAM - 4, 0, 6 - LAM, LAM - 2]), "a3-sign"),
-    ("8c/family", sp.Matrix([LAM, 0, 0, 0, 6 - LAM, LAM - 2]), "a3-zero"),
+    ("8c/family", sp.Matrix([PARAM, 0, 4 - PARAM, 0, 6 - PARAM, 2 - PARAM]), "a6-sign"),
+    ("8c/family", sp.Matrix([PARAM, 0, PARAM - 4, 0, 6 - PARAM, PARAM - 2]), "a3-sign"),
+    ("8c/family", sp.Matrix([PARAM, 0, 0, 0, 6 - PARAM, PARAM - 2]), "a3-zero"),
     ("8c/interval", sp.Matrix([0, 4]), "from-zero"),
     ("8c/interval", sp.Matrix([2, 6]), "to-six"),
     ("8c/stationarity-w", sp.Matrix([2, -2]), "w-sign"),
@@ -128,7 +128,7 @@ WRONG_VALUES = [
     ("8c/reference-member", sp.Matrix([4, 0, 2, 0, 2, 2]), "a3-nonzero"),
     ("8c/reference-member", sp.Matrix([2, 0, 2, 0, 4, 0]), "other-end"),
     ("8c/rank", sp.Integer(4), "full-rank"),
-    ("8c/complementary-slackness", sp.Matrix([0, 0, 0, 0, 0, LAM]), "nonzero-entry"),
+    ("8c/complementary-slackness", sp.Matrix([0, 0, 0, 0, 0, PARAM]), "nonzero-entry"),
     ("8a/sides", sp.Matrix([1, 1, -1, -1, -1, -1]), "x3-wrong-side"),
 ]
 
@@ -157,13 +157,13 @@ def test_inequality_rejects_irrational() -> None:
 @pytest.mark.parametrize(("low", "high"), [(0, 4), (2, 6), (1, 5)], ids=["below", "above", "both"])
 def test_dual_feasibility_rejects_wider_interval(low: int, high: int) -> None:
     _, family, _ = q8.multiplier_family()
-    verdict = q8.decide_nonnegative_on(family, LAM, sp.Integer(low), sp.Integer(high))(q8.CheckSettings())
+    verdict = q8.decide_nonnegative_on(family, PARAM, sp.Integer(low), sp.Integer(high))(q8.CheckSettings())
     assert verdict.method is Method.FALSE
 
 
 def test_dual_feasibility_rejects_nonaffine() -> None:
-    family = sp.Matrix([LAM**2 - 1])
-    verdict = q8.decide_nonnegative_on(family, LAM, sp.Integer(0), sp.Integer(2))(q8.CheckSettings())
+    family = sp.Matrix([PARAM**2 - 1])
+    verdict = q8.decide_nonnegative_on(family, PARAM, sp.Integer(0), sp.Integer(2))(q8.CheckSettings())
     assert verdict.method is Method.UNDECIDED
 
 

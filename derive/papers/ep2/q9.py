@@ -278,13 +278,13 @@ def first_derivative_derivation() -> Derivation:
         ),
         Step(
             sp.Sum(c_i[i] * sp.Derivative(component, mu_i[i], evaluate=False) / density, (t, 1, T_SYMBOL)),
-            "only component i depends on mu_i",
+            "only component i depends on its own mean",
         ),
         Step(
             sp.Sum(c_i[i] * component * _u(i) / density, (t, 1, T_SYMBOL)),
             "derivative of the Gaussian in its mean",
         ),
-        Step(INDEXED_FIRST, "recognise the responsibility P(i|x_t)"),
+        Step(INDEXED_FIRST, "recognise the responsibility of component i"),
     ]
     return Derivation(
         id="9b/index",
@@ -318,7 +318,7 @@ def second_derivative_derivation() -> Derivation:
                 sp.Derivative(weight, mu_i[j], evaluate=False) * _u(i) - sp.KroneckerDelta(i, j) * weight / sigma_i[i] ** 2,
                 (t, 1, T_SYMBOL),
             ),
-            "product rule; (x_t - mu_i) depends on mu_j only when j = i",
+            "product rule; the centred observation of component i depends on mean j only when j = i",
         ),
         Step(
             sp.Sum(weight_slope * _u(i) - sp.KroneckerDelta(i, j) * weight / sigma_i[i] ** 2, (t, 1, T_SYMBOL)),
