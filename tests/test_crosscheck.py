@@ -113,6 +113,35 @@ def test_torch_jacobian_is_numerator_layout():
     assert torch.equal(jacobian, weights)
 
 
+# --- answer 3: the GRU cell and its reset-gate placement -------------------------------------
+
+
+def test_gru_reset_after_matches_torch(outcome):
+    _assert_agrees(_by_key(outcome("3b"))["after"])
+
+
+def test_gru_reset_before_differs(outcome):
+    _assert_differs(_by_key(outcome("3b"))["before"])
+
+
+def test_gru_swapped_update_differs(outcome):
+    _assert_differs(_by_key(outcome("3b"))["swapped-update"])
+
+
+# --- answer 4: the layer-norm Jacobian --------------------------------------------------------
+
+
+def test_layer_norm_matches_torch(outcome):
+    comparisons = _by_key(outcome("4b"))
+    for key in ("output", "derived", "stated", "gained"):
+        _assert_agrees(comparisons[key])
+
+
+@pytest.mark.parametrize("key", ["gained-untransposed", "no-eps", "fixed-sigma", "reference"])
+def test_layer_norm_wrong_forms_differ(outcome, key):
+    _assert_differs(_by_key(outcome("4b"))[key])
+
+
 # --- answer 7: the XOR SVM -------------------------------------------------------------------
 
 

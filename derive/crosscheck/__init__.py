@@ -60,6 +60,14 @@ CROSSCHECKS: tuple[CrossCheck, ...] = (
         answer_module=f"{_EP2}.q3",
         packages=("torch",),
         runner="derive.crosscheck.q3:gru_cell",
+        notes=(
+            "torch.nn.GRUCell applies the reset gate after the recurrent product, "
+            "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); the sheet applies it before, U_h (r ⊙ h).",
+            "gate names: the sheet's r, u and candidate are torch's r, z and n. In both, the update gate weights "
+            "the old state: h' = (1 - z) ⊙ n + z ⊙ h.",
+            "weights: W_r, W_u, W_h are the row blocks r, z, n of weight_ih and U_r, U_u, U_h those of weight_hh; "
+            "b_r = b_ir + b_hr, b_u = b_iz + b_hz, b_h = b_in, c_h = b_hn.",
+        ),
     ),
     CrossCheck(
         id="4b",
@@ -68,6 +76,12 @@ CROSSCHECKS: tuple[CrossCheck, ...] = (
         answer_module=f"{_EP2}.q4",
         packages=("torch",),
         runner="derive.crosscheck.q4:layer_norm",
+        notes=(
+            "torch.nn.functional.layer_norm divides by sqrt(var + eps) with the population variance and "
+            "eps = 1e-5 by default; the sheet's eps is set to that value.",
+            "torch's Jacobian is numerator layout, the sheet's the transpose; only the Jacobian with a gain "
+            "is asymmetric enough to show it.",
+        ),
     ),
     CrossCheck(
         id="7",

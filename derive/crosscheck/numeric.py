@@ -29,7 +29,11 @@ def evaluator(expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> Callable[[np.ndar
     if stray:
         names = ", ".join(sorted(str(symbol) for symbol in stray))
         raise ValueError(f"the expression has free symbols without values: {names}")
-    compiled = sp.lambdify([list(symbols)], target, modules=[NUMPY_FUNCTIONS, "numpy"])
+    # Names such as "W_{1,2}" are not Python identifiers. Renaming them here is much
+    # faster than letting lambdify replace them by dummies, which rescans the expression.
+    plain = [sp.Symbol(f"value_{index}") for index in range(len(symbols))]
+    renamed = target.xreplace(dict(zip(symbols, plain)))
+    compiled = sp.lambdify([plain], renamed, modules=[NUMPY_FUNCTIONS, "numpy"], dummify=False)
 
     def evaluate(values: np.ndarray) -> np.ndarray:
         flat = np.asarray(values, dtype=np.float64).ravel()
