@@ -17,9 +17,9 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from derive.claims import Claim, Derivation
+from derive.functions import sigmoid
 from derive.latex import to_latex
 from derive.sheet import _MATH_CHARACTERS
-from derive.show import _pretty, _side_by_side
 from derive.verdict import Method, Verdict
 
 # Characters that \text{} cannot hold as they are, written as math-mode commands instead.
@@ -97,6 +97,43 @@ def _differs(first: object, second: object) -> bool:
 # --- Unicode ------------------------------------------------------------------------------------
 
 
+class HousePrettyPrinter(PrettyPrinter):
+    """SymPy's Unicode printer with the sheet's notation: φ for the sigmoid, diag(v), ⊙, and φ(z) for the
+    sigmoid applied element-wise.
+
+    SymPy 1.14 prints the last one as ``(t ↦ sigmoid(t))˳(z)``, and a `DiagMatrix` or
+    `HadamardProduct` of it in `str` form.
+    """
+
+    def _print_sigmoid(self, expr: sigmoid) -> prettyForm:
+        return self._helper_print_function(expr.func, expr.args, func_name="φ")
+
+    def _print_DiagMatrix(self, expr: sp.DiagMatrix) -> prettyForm:
+        return self._helper_print_function(expr.func, expr.args, func_name="diag")
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> prettyForm:
+        return self._print_seq(
+            expr.args, None, None, " ⊙ ", parenthesize=lambda arg: isinstance(arg, sp.MatAdd | sp.MatMul | sp.HadamardProduct)
+        )
+
+    def _print_ElementwiseApplyFunction(self, expr: object) -> prettyForm:
+        function = expr.function
+        if isinstance(function, sp.Lambda) and len(function.variables) == 1:
+            body = function.expr
+            if isinstance(body, sp.Function) and body.args == function.variables:
+                name = "φ" if isinstance(body, sigmoid) else type(body).__name__
+                return self._helper_print_function(body.func, [expr.expr], func_name=name)
+        return super()._print_ElementwiseApplyFunction(expr)
+
+
+_PRETTY_SETTINGS = {"use_unicode": True, "wrap_line": False}
+
+
+def pretty(value: object) -> str:
+    """Return the house Unicode rendering of a SymPy object, one string of one or more lines."""
+    return HousePrettyPrinter(_PRETTY_SETTINGS).doprint(value)
+
+
 def claim_text(claim: Claim) -> str:
     """Return the claim's id and statement, then ``obtained = stated`` pretty-printed in Unicode."""
     lines = [f"claim {claim.id}: {claim.statement}"]
@@ -114,18 +151,18 @@ def derivation_text(derivation: Derivation, verdicts: Mapping[str, Verdict] | No
     to their verdicts; when given, each step shows how it was checked against the step before.
     """
     verdicts = verdicts or {}
-    lines = [f"derivation {derivation.id}: {derivation.title}", _pretty(derivation.lhs)]
+    lines = [f"derivation {derivation.id}: {derivation.title}", pretty(derivation.lhs)]
     for number, step in enumerate(derivation.steps, start=1):
         label = f"  step {number} [{step.justification}]"
         verdict = verdicts.get(f"{derivation.id}/step{number}")
         if verdict is not None:
             label += f" {_mark(verdict)} {verdict.summary()}"
         lines.append(label)
-        lines.append(_side_by_side("", "=", _pretty(step.shown)))
+        lines.append(_relation(None, "=", step.shown))
     verdict = verdicts.get(f"{derivation.id}/stated")
     if _differs(derivation.stated, derivation.steps[-1].expr):
         lines.append("  stated form")
-        lines.append(_side_by_side("", "=", _pretty(derivation.stated)))
+        lines.append(_relation(None, "=", derivation.stated))
     if verdict is not None:
         lines.append(f"  last step against the stated form: {_mark(verdict)} {verdict.summary()}")
     return "\n".join(lines)
@@ -146,10 +183,11 @@ def verdict_text(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def _relation(left: object, relation: str, right: object) -> str:
-    """Pretty-print ``left relation right`` with both sides on a common baseline."""
-    printer = PrettyPrinter({"use_unicode": True, "wrap_line": False})
-    form = prettyForm(*stringPict.next(printer._print(left), f" {relation} ", printer._print(right)))
+def _relation(left: object | None, relation: str, right: object) -> str:
+    """Pretty-print ``left relation right`` with both sides on a common baseline (no left side when None)."""
+    printer = HousePrettyPrinter(_PRETTY_SETTINGS)
+    left_form = printer._print(left) if left is not None else prettyForm("")
+    form = prettyForm(*stringPict.next(left_form, f" {relation} ", printer._print(right)))
     return "\n".join(line.rstrip() for line in form.render(wrap_line=False).splitlines())
 
 
@@ -177,5 +215,5 @@ def render_text(value: object) -> str:
     if isinstance(value, Verdict):
         return verdict_text(value)
     if isinstance(value, sp.Basic | sp.MatrixBase):
-        return _pretty(value)
+        return pretty(value)
     return str(value)

@@ -8,6 +8,7 @@ import sympy as sp
 
 from derive.check import ClaimResult
 from derive.claims import failure_message
+from derive.display import pretty
 from derive.paper import Answer, Equation, Math, Paragraph, Part, ShowDerivation, TeX
 from derive.verdict import Verdict
 
@@ -17,7 +18,7 @@ def _pretty(value: object) -> str:
         return value.source
     if isinstance(value, Math):
         value = value.value
-    return sp.pretty(value, use_unicode=True, wrap_line=False)
+    return pretty(value)
 
 
 def _inline(value: object) -> str:

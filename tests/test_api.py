@@ -246,3 +246,9 @@ def test_show_with_results_marks_verdicts() -> None:
     assert "-- 3 claims, 2 hold" in lines
     assert "  FAIL p/wrong: (a + b)^2 = a^2 + b^2" in lines
     assert "       difference: 2*a*b" in lines
+
+
+def test_pretty_uses_house_notation() -> None:
+    text = derive.render_text(q1.RESIDUAL_STATED)
+    assert text.splitlines()[-1] == "W ⋅diag(φ(z) ⊙ (-φ(z) + 𝟙)) + 𝕀"
+    assert derive.render_text(derive.sigmoid(a)) == "φ(a)"
