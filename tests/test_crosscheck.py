@@ -27,7 +27,7 @@ def _in_ci() -> bool:
 
 
 def _require(package: str):
-    """Import a package of the extra; skip without it, but fail when running in CI."""
+    """Import a package of the extra, skipping the test without it, but failing it in CI."""
     name = core.EXTRA_PACKAGES.get(package, package)
     if not _in_ci():
         return pytest.importorskip(package, reason=f"{name} is not installed; install the crosscheck extra with {EXTRA_COMMAND}")
@@ -229,9 +229,10 @@ def test_comparison_negative_control_verdicts():
     assert Comparison("k", "q", "lib", 0.5, 1e-3, expect_agreement=False).tolerance_text == "> 1e-03"
 
 
-def test_comparison_nan_fails_both_ways():
-    assert not Comparison("k", "q", "lib", math.nan, 1e-12).holds
-    assert not Comparison("k", "q", "lib", math.nan, 1e-3, expect_agreement=False).holds
+@pytest.mark.parametrize("difference", [math.nan, math.inf])
+def test_comparison_non_finite_fails(difference):
+    assert not Comparison("k", "q", "lib", difference, 1e-12).holds
+    assert not Comparison("k", "q", "lib", difference, 1e-3, expect_agreement=False).holds
 
 
 def test_compare_rejects_shape_mismatch():

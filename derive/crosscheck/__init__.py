@@ -62,7 +62,8 @@ CROSSCHECKS: tuple[CrossCheck, ...] = (
         runner="derive.crosscheck.q3:gru_cell",
         notes=(
             "torch.nn.GRUCell applies the reset gate after the recurrent product, "
-            "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); the sheet applies it before, U_h (r ⊙ h).",
+            "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); the sheet applies it before, U_h (r ⊙ h), "
+            "and its candidate activation f is tanh here.",
             "gate names: the sheet's r, u and candidate are torch's r, z and n. In both, the update gate weights "
             "the old state: h' = (1 - z) ⊙ n + z ⊙ h.",
             "weights: W_r, W_u, W_h are the row blocks r, z, n of weight_ih and U_r, U_u, U_h those of weight_hh; "

@@ -35,7 +35,7 @@ class Comparison:
     random point. With ``expect_agreement=True`` the comparison holds when the
     difference is at most `tolerance`. With ``expect_agreement=False`` it is a
     negative control that shows a convention matters: it holds only when the
-    difference exceeds `tolerance`.
+    difference exceeds `tolerance`. A NaN or infinite difference never holds.
     """
 
     key: str
@@ -47,7 +47,7 @@ class Comparison:
 
     @property
     def holds(self) -> bool:
-        if math.isnan(self.difference):
+        if not math.isfinite(self.difference):
             return False
         if self.expect_agreement:
             return self.difference <= self.tolerance
