@@ -108,11 +108,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
     ids = _requested_ids(config)
     settings = _settings(config)
+    collected: set[str] = set()
     for spec in specs:
         try:
             paper = load_paper(spec)
         except UsageError as error:
             raise pytest.UsageError(f"derive: {error}") from error
+        if paper.id in collected:
+            continue  # the same paper named twice, for example by its id and by its module
+        collected.add(paper.id)
         known = valid_ids(paper)
         unknown = [item for item in ids if item.lower() not in known]
         if unknown:

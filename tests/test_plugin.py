@@ -115,6 +115,11 @@ def test_true_passes_false_fails(tiny: pytest.Pytester) -> None:
     assert "derive/claims.py" not in output
 
 
+def test_paper_named_twice_collected_once(tiny: pytest.Pytester) -> None:
+    result = run(tiny, "--derive-paper", "tiny_paper", "--derive-paper", "tiny_paper:OTHER", "--derive-ids", "2")
+    result.assert_outcomes(passed=2)
+
+
 def test_ids_select_one_part(tiny: pytest.Pytester) -> None:
     result = run(tiny, "--derive-paper", "tiny_paper", "--derive-ids", "2b", "-v")
     result.assert_outcomes(passed=1)
