@@ -7,7 +7,8 @@ and does nothing unless a paper is requested:
     pytest --derive-paper mypackage.papers.notes        # a module that defines PAPER
     pytest --derive-paper mypackage.papers:EXAMPLE      # module:attribute
 
-or, in the ini file, ``derive_papers = ep2`` (and optionally ``derive_ids = 1a 4b``).
+or, in the ini file, ``derive_papers = ep2`` (and optionally ``derive_ids = 1a 4b``),
+which applies when pytest runs without explicit test paths.
 Each claim becomes one item with the node id
 ``derive::<paper id>::<part id>::<claim id>``, marked ``derive``, so ``-m derive``,
 ``-m "not derive"`` and ``-k`` select among them. A claim that does not hold
@@ -61,7 +62,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="seconds of symbolic reduction per claim before falling back to point evidence",
     )
-    parser.addini("derive_papers", type="args", default=[], help="papers to collect when --derive-paper is not given")
+    parser.addini(
+        "derive_papers",
+        type="args",
+        default=[],
+        help="papers to collect when neither --derive-paper nor explicit test paths are given",
+    )
     parser.addini("derive_ids", type="args", default=[], help="answer or part ids to collect when --derive-ids is not given")
 
 
@@ -70,7 +76,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _requested_papers(config: pytest.Config) -> list[str]:
-    return list(config.getoption("derive_papers") or config.getini("derive_papers"))
+    """Return the papers of --derive-paper, else those of the ini option.
+
+    The ini option applies only when pytest runs without explicit paths, so
+    ``pytest tests/test_one.py`` runs that file alone in a repository that sets it.
+    """
+    if config.getoption("derive_papers"):
+        return list(config.getoption("derive_papers"))
+    if config.args_source is pytest.Config.ArgsSource.ARGS:
+        return []
+    return list(config.getini("derive_papers"))
 
 
 def _requested_ids(config: pytest.Config) -> list[str]:

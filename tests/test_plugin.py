@@ -156,6 +156,13 @@ def test_ini_options_enable_plugin(tiny: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*2a/product PASSED*", "*2b/sum PASSED*"])
 
 
+def test_ini_options_ignored_with_paths(tiny: pytest.Pytester) -> None:
+    tiny.makeini("[pytest]\nderive_papers = tiny_paper\n")
+    tiny.makepyfile(test_ordinary="def test_one():\n    assert True\n")
+    result = run(tiny, "test_ordinary.py")
+    result.assert_outcomes(passed=1)
+
+
 def test_marker_and_keyword_select(tiny: pytest.Pytester) -> None:
     tiny.makepyfile(test_ordinary="def test_one():\n    assert True\n")
     arguments = ("--derive-paper", "tiny_paper", "--derive-ids", "2")
