@@ -53,14 +53,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated answer numbers or part ids to collect, such as 1,4b (default: all). "
         "Every id must exist in every requested paper.",
     )
-    group.addoption("--derive-seed", type=int, default=None, metavar="N", help="seed of the random test points")
-    group.addoption("--derive-points", type=int, default=None, metavar="N", help="exact random points per claim")
+    group.addoption("--derive-seed", type=int, default=None, metavar="N", help="seed of the random test points (default: as in derive check)")
+    group.addoption("--derive-points", type=int, default=None, metavar="N", help="exact random points per claim (default: as in derive check)")
     group.addoption(
         "--derive-budget",
         type=float,
         default=None,
         metavar="SECONDS",
-        help="seconds of symbolic reduction per claim before falling back to point evidence",
+        help="seconds of symbolic reduction per claim before falling back to point evidence (default: as in derive check)",
     )
     parser.addini(
         "derive_papers",
