@@ -326,7 +326,16 @@ class ConsistentPoint:
         return tuple(sorted(items))
 
 
-def _draw_consistent_point(expressions: Sequence[sp.Expr], context: RewriteContext, rng: random.Random) -> ConsistentPoint:
+def _draw_consistent_point(
+    expressions: Sequence[sp.Expr], context: RewriteContext, rng: random.Random, attempt: int = 0
+) -> ConsistentPoint:
+    """Draw values for every free symbol, indices inside their declared ranges.
+
+    Index coincidences matter (a claim may be wrong only where i = j), so the
+    attempts alternate: attempt 0 draws indices independently, attempt 1 gives
+    every index the same value where the ranges allow it, and later attempts
+    reuse an earlier index's value with probability 1/2.
+    """
     point = ConsistentPoint()
     free: set[sp.Symbol] = set()
     for expr in expressions:
@@ -343,12 +352,19 @@ def _draw_consistent_point(expressions: Sequence[sp.Expr], context: RewriteConte
         if symbol.is_integer and symbol not in index_symbols:
             low = 1 if symbol.is_positive else (0 if symbol.is_nonnegative else -6)
             point.values[symbol] = sp.Integer(rng.randint(max(low, 2) if symbol.is_positive else low, 6))
+    drawn_indices: list[int] = []
     for symbol in ordered:
         if symbol in index_symbols:
             lower, upper = context.index_ranges[symbol]
             lower = int(sp.sympify(lower).xreplace(point.values))
             upper = int(sp.sympify(upper).xreplace(point.values))
-            point.values[symbol] = sp.Integer(rng.randint(lower, upper))
+            reusable = [value for value in drawn_indices if lower <= value <= upper]
+            if reusable and (attempt == 1 or (attempt > 1 and rng.random() < 0.5)):
+                value = reusable[0] if attempt == 1 else rng.choice(reusable)
+            else:
+                value = rng.randint(lower, upper)
+            drawn_indices.append(value)
+            point.values[symbol] = sp.Integer(value)
     for symbol in ordered:
         if symbol in point.values:
             continue
@@ -410,8 +426,8 @@ def find_consistent_counterexample(
     Returns (counterexample or None, number of points at which both sides agreed).
     """
     agreed = 0
-    for _ in range(tries):
-        point = _draw_consistent_point([obtained, stated], context, rng)
+    for attempt in range(tries):
+        point = _draw_consistent_point([obtained, stated], context, rng, attempt)
         if point_filter is not None and not point_filter(point.values):
             continue
         try:

@@ -198,3 +198,16 @@ def test_counterexample_message_format() -> None:
     verdict = decide(x, x + 1, label="test")
     assert verdict.counterexample is not None
     assert re.match(r"^at x = -?\d+/\d+ \(exactly\): obtained = -?\d+/\d+, stated = -?\d+/\d+$", verdict.counterexample.describe())
+
+
+def test_index_coincidence_found() -> None:
+    # delta(i, j) x_i and 0 differ only where i = j; the counterexample search must try i = j.
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, j = sp.symbols("i j", integer=True)
+    values = sp.IndexedBase("v")
+    context = RewriteContext({i: (1, n), j: (1, n)})
+    verdict = decide(sp.KroneckerDelta(i, j) * values[i], sp.Integer(0), label="test", context=context)
+    assert verdict.method is Method.FALSE
+    assert verdict.counterexample is not None
+    point = dict(verdict.counterexample.point)
+    assert point["i"] == point["j"]
