@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="check the claims and show each verdict and each derivation step's method"
     )
 
+    mutate = commands.add_parser(
+        "mutate", help="check that wrong variants of every stated form are rejected, and print the kill rate"
+    )
+    mutate.add_argument("ids", nargs="*", metavar="ID", help="answer or part ids such as 1 or 4b (default: all)")
+    mutate.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    mutate.add_argument("--verbose", action="store_true", help="print every mutant, not only survivors")
+
     build = commands.add_parser("build", help="verify everything, then write the LaTeX sheet")
     build.add_argument("paper_id", nargs="?", default=None, metavar="PAPER", help="paper id (default: ep2)")
     build.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: %(default)s)")
@@ -188,11 +195,26 @@ def command_crosscheck(arguments: argparse.Namespace) -> int:
     return EXIT_OK if all(outcome.holds for outcome in outcomes) else EXIT_FAILED
 
 
+def command_mutate(arguments: argparse.Namespace) -> int:
+    from derive.mutate import kill_rate_line, run_mutants
+    from derive.registry import select_parts
+
+    paper = _paper(arguments.paper)
+    results = run_mutants(select_parts(paper, arguments.ids))
+    for result in results:
+        if arguments.verbose or not result.killed:
+            status = "killed  " if result.killed else "SURVIVED"
+            print(f"{status} {result.claim_id} [{result.mutation}]: {result.verdict.method.value}")
+    print(kill_rate_line(results))
+    return EXIT_OK if all(result.killed for result in results) else EXIT_FAILED
+
+
 COMMANDS = {
     "list": command_list,
     "check": command_check,
     "show": command_show,
     "build": command_build,
+    "mutate": command_mutate,
     "crosscheck": command_crosscheck,
 }
 
