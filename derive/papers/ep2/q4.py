@@ -644,8 +644,11 @@ def part_b() -> Part:
             Math(EPS),
             "; only the definition of ",
             Math(SIGMA),
-            " changes. The matrix 1 1^T/n removes the component along the all-ones direction (the mean); "
-            "the yhat yhat^T/n term removes the component that would change the scale. If the standard "
+            " changes. The term ",
+            TeX(r"\boldsymbol{1}\boldsymbol{1}^{\mathsf{T}}/n"),
+            " removes the component along the all-ones direction, which would move the mean, and the term ",
+            TeX(r"\hat{\boldsymbol{y}}\hat{\boldsymbol{y}}^{\mathsf{T}}/n"),
+            " removes the component along the output itself, which would change its scale. If the standard "
             "deviation is treated as a constant, the variance term disappears:",
         ),
         Equation(TeX(r"\left.\frac{\partial \hat{\boldsymbol{y}}}{\partial \boldsymbol{y}}\right|_{\sigma\ \mathrm{fixed}}"), FIXED_SIGMA_STATED),
