@@ -114,9 +114,8 @@ def require_packages(checks: Sequence[CrossCheck]) -> None:
     """Raise `MissingExtraError` naming the install command when a needed package is missing."""
     missing = missing_packages(checks)
     if missing:
-        raise MissingExtraError(
-            f"the cross-checks need {' and '.join(missing)}, not installed here; install the extra with {INSTALL_HINT}"
-        )
+        names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+        raise MissingExtraError(f"the cross-checks need {names}, not installed here; install the extra with {INSTALL_HINT}")
 
 
 def module_exists(name: str) -> bool:
