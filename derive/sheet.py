@@ -48,29 +48,57 @@ _MATH_CHARACTERS = {
     "ᵀ": r"$^{\mathsf{T}}$",
     "‖": r"$\|$",
     "−": "-",
+    "⁻": r"$^{-}$",
+    "⁺": r"$^{+}$",
 }
 _UNESCAPED_BY_CODEC.update(_MATH_CHARACTERS)
 # Two-character spellings in prose: "W^T" is a transpose, "->" an arrow.
 _DIGRAPHS = {"^T": r"$^{\mathsf{T}}$", "->": r"$\to$"}
-_SPECIAL = re.compile(r"\^T(?![A-Za-z0-9])|->|[" + re.escape("".join(_UNESCAPED_BY_CODEC)) + "]")
+# A letter followed by a combining accent (h̃ is "h" and U+0303) becomes the math accent.
+_COMBINING_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+_SPECIAL = re.compile(
+    r"\^T(?![A-Za-z0-9])|->"
+    + "|[A-Za-z][" + "".join(_COMBINING_ACCENTS) + "]"
+    + "|[" + re.escape("".join(_UNESCAPED_BY_CODEC)) + "]"
+)
+
+
+def _replacement(special: str) -> str:
+    if special in _DIGRAPHS:
+        return _DIGRAPHS[special]
+    if len(special) == 2:
+        return f"${_COMBINING_ACCENTS[special[1]]}{{{special[0]}}}$"
+    return _UNESCAPED_BY_CODEC[special]
+
+
+def _encode(text: str, whole: str) -> str:
+    try:
+        return text.encode("latex").decode("ascii")
+    except UnicodeEncodeError as error:
+        character = error.object[error.start]
+        raise LatexBuildError(
+            f"cannot write {character!r} (U+{ord(character):04X}) in {whole[:60]!r} as LaTeX; "
+            "put the mathematics in a TeX or Math piece, or add the character to derive.sheet._MATH_CHARACTERS"
+        ) from error
 
 
 def escape_text(text: str) -> str:
-    """Encode prose for LaTeX: latexcodec for accents and %&#_~, hand escapes for \\ { } $ ^.
+    """Encode prose for LaTeX: latexcodec for accents and %&#_~, hand escapes for \\ { } $ ^ < > |.
 
-    ``^T`` at the end of a word becomes a transposition superscript, ``->`` an arrow, and a few
-    mathematical characters (⊙, φ, →, ≤, ...) become inline math. Any other
-    character latexcodec cannot encode raises UnicodeEncodeError.
+    ``^T`` at the end of a word becomes a transposition superscript, ``->`` an
+    arrow, a letter with a combining tilde, hat, bar or dot the math accent, and
+    a few mathematical characters (⊙, φ, →, ≤, ...) inline math. Raises
+    `LatexBuildError` naming any other character latexcodec cannot encode.
     """
     pieces = []
     position = 0
     for match in _SPECIAL.finditer(text):
-        pieces.append(text[position : match.start()].encode("latex").decode("ascii"))
-        special = match.group()
-        pieces.append(_DIGRAPHS[special] if special in _DIGRAPHS else _UNESCAPED_BY_CODEC[special])
+        pieces.append(_encode(text[position : match.start()], text))
+        pieces.append(_replacement(match.group()))
         position = match.end()
-    pieces.append(text[position:].encode("latex").decode("ascii"))
-    return "".join(pieces)
+    pieces.append(_encode(text[position:], text))
+    # Two inline formulas side by side ("Σ⁻") would read as "$$", which opens display math.
+    return "".join(pieces).replace("$$", "${}$")
 
 
 def _sentence(text: str) -> str:

@@ -37,6 +37,8 @@ ESCAPES = [
     ("accent", "café", r"caf\'e"),
     ("greek-math", "φ ⊙ σ", r"$\phi$ $\odot$ $\sigma$"),
     ("tilde", "a~b", r"a\textasciitilde b"),
+    ("adjacent-math-kept-inline", "Σ⁻¹", r"$\Sigma${}$^{-}${}$^1$"),
+    ("combining-tilde", "h̃_t", r"$\tilde{h}$\_t"),
 ]
 
 
@@ -46,7 +48,7 @@ def test_escape_text(text: str, expected: str) -> None:
 
 
 def test_escape_text_rejects_unknown_character() -> None:
-    with pytest.raises(UnicodeEncodeError):
+    with pytest.raises(LatexBuildError, match=r"^cannot write '½' \(U\+00BD\) in 'half is ½' as LaTeX; put the mathematics"):
         escape_text("half is ½")
 
 
@@ -207,7 +209,7 @@ def test_document_is_deterministic() -> None:
     assert render_document(*_paper()) == render_document(*_paper())
 
 
-@pytest.mark.parametrize("prose", ["50% & x_1 #", "$ { } \\ ^ ~ < > | café φ -> W^T"], ids=["codec-specials", "hand-escapes"])
+@pytest.mark.parametrize("prose", ["50% & x_1 #", "$ { } \\ ^ ~ < > | café φ -> W^T Σ⁻¹ h̃"], ids=["codec-specials", "hand-escapes"])
 def test_prose_compiles(prose: str) -> None:
     require_programs("pdflatex")
     paper, selection, results = _paper(prose)
