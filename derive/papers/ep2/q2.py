@@ -269,7 +269,7 @@ def modulus_power_claim(claim_id: str, statement: str, base: sp.Rational, stated
             return Verdict(Method.UNDECIDED, f"|{base}|^t at t = 20, 40, 80 is {values}, which does not approach {stated}", seconds=time.perf_counter() - started)
         return Verdict(
             Method.PROVED,
-            f"SymPy's limit of a positive base, cross-checked at t = 20, 40, 80",
+            "SymPy's limit of a positive base, cross-checked at t = 20, 40, 80",
             seconds=time.perf_counter() - started,
         )
 
@@ -352,6 +352,22 @@ def symbolic_size_step_claim(stated: sp.MatrixExpr) -> Claim:
             return Verdict(
                 Method.PROVED,
                 "SymPy's MatMul canonicalisation (associativity, Q⁻¹Q = I, Λ Λ^(t-1) = Λ^t) gives the stated form",
+                seconds=time.perf_counter() - started,
+            )
+        # A structural mismatch proves nothing, but a difference at n = 2 refutes the stated form.
+        refutation = decide(
+            at_size(product, 2),
+            at_size(stated, 2),
+            label="2/induction-step-symbolic-n/n2",
+            rewrites=(INTEGER_POWERS_AS_EXP,),
+            settings=settings,
+        )
+        if refutation.method is Method.FALSE:
+            return Verdict(
+                Method.FALSE,
+                "the stated form differs from the product at n = 2",
+                counterexample=refutation.counterexample,
+                difference=refutation.difference,
                 seconds=time.perf_counter() - started,
             )
         return Verdict(

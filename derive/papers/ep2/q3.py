@@ -584,7 +584,9 @@ def _saturation_claims(reset: ResetPlacement) -> list[Claim]:
     shifted = {entry: entry - closing for entry in cell.params.b_r}
     pre = cell.stages.pre_activation.xreplace(shifted)
     without_state = cell.params.W_h * cell.x + cell.params.b_h
-    pre_jacobian = jacobian(pre, cell.h, layout="denominator")
+    reset_pre = (cell.params.W_r * cell.x + cell.params.U_r * cell.h + cell.params.b_r).xreplace(shifted)
+    pre_jacobian = _name_reset_inputs(jacobian(pre, cell.h, layout="denominator"), reset_pre, closing)
+    pre = _name_reset_inputs(pre, reset_pre, closing)
     for index in range(2):
         claims.append(
             limit_claim(
@@ -608,6 +610,26 @@ def _saturation_claims(reset: ResetPlacement) -> list[Claim]:
                 )
             )
     return claims
+
+
+def _name_reset_inputs(expr: sp.Matrix, reset_pre: sp.Matrix, closing: sp.Symbol) -> sp.Matrix:
+    """Write each reset gate φ(ρ_j - c) with a symbol ρ_j for its pre-activation before the shift by c.
+
+    ρ_j = (W_r x + U_r h + b_r)_j does not contain c, so the renaming leaves the limit in c
+    unchanged; it only keeps SymPy's limit fast. The sigmoid may store the negated argument.
+    """
+    names = [sp.Symbol(f"rho_{{{index + 1}}}", real=True) for index in range(reset_pre.shape[0])]
+
+    def rename(node: sigmoid) -> sp.Expr:
+        argument = node.args[0]
+        for name, shifted_pre in zip(names, reset_pre):
+            if sp.expand(argument - shifted_pre) == 0:
+                return sigmoid(name - closing)
+            if sp.expand(argument + shifted_pre) == 0:
+                return sigmoid(closing - name)
+        return node
+
+    return expr.replace(lambda node: isinstance(node, sigmoid) and node.has(closing), rename)
 
 
 def _output_claims() -> list[Claim]:
