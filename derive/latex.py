@@ -241,16 +241,23 @@ class HousePrinter(LatexPrinter):
             if isinstance(body, sigmoid) and body.args[0] == function.variables[0]:
                 return rf"\boldsymbol{{{self._sigmoid_symbol}}}\left({argument}\right)"
             if isinstance(body, sp.Function) and body.args == function.variables:
-                name = self._function_head(body)
-                return rf"\boldsymbol{{{name}}}\left({argument}\right)"
+                return rf"{self._function_head(body, bold=True)}\left({argument}\right)"
         return rf"\left({self._print(function)}\right)_{{\odot}}\left({argument}\right)"
 
     # --- scalars -----------------------------------------------------------------------
 
-    def _function_head(self, application: sp.Function) -> str:
+    def _function_head(self, application: sp.Function, bold: bool = False) -> str:
+        """Return the LaTeX name of a function, bold on request, with trailing primes kept outside."""
         if isinstance(application, sigmoid):
-            return self._sigmoid_symbol
-        return self._hprint_Function(application.func.__name__)
+            name, primes = self._sigmoid_symbol, ""
+        else:
+            raw = application.func.__name__
+            stem = raw.rstrip("'′")
+            name, primes = self._hprint_Function(stem), "'" * (len(raw) - len(stem))
+        # \boldsymbol around \operatorname fails to compile, so a long name stays upright.
+        if bold and not name.startswith(r"\operatorname"):
+            name = rf"\boldsymbol{{{name}}}"
+        return name + primes
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: object = None) -> str:
         first, second = (self._print(arg) for arg in expr.args[:2])

@@ -54,6 +54,8 @@ CASES = [
     ("ones-minus-vector", sp.OneMatrix(n, 1) - z, r"\boldsymbol{1} - \boldsymbol{z}"),
     ("elementwise-sigmoid", ElementwiseApplyFunction(PHI, W * x), r"\boldsymbol{\phi}\left(\mathbf{W} \boldsymbol{x}\right)"),
     ("elementwise-tanh", ElementwiseApplyFunction(TANH, z), r"\boldsymbol{\tanh}\left(\boldsymbol{z}\right)"),
+    ("elementwise-prime-outside-bold", ElementwiseApplyFunction(sp.Lambda(t, sp.Function("f'")(t)), z), r"\boldsymbol{f}'\left(\boldsymbol{z}\right)"),
+    ("elementwise-long-name-upright", ElementwiseApplyFunction(sp.Lambda(t, sp.Function("relu")(t)), z), r"\operatorname{relu}\left(\boldsymbol{z}\right)"),
     (
         "hadamard-odot-diag",
         sp.DiagMatrix(sp.HadamardProduct(ElementwiseApplyFunction(PHI, z), sp.OneMatrix(n, 1) - ElementwiseApplyFunction(PHI, z))),
