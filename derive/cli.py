@@ -7,6 +7,7 @@ undecided (or a build fails), 2 on a usage error such as an unknown id.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -233,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`derive check | head`): stop quietly, as other filters do, and keep
+        # Python from reporting the closed pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback dump
         if arguments.traceback:
             raise

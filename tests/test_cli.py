@@ -64,3 +64,16 @@ def test_show_prints_steps() -> None:
     assert completed.returncode == 0, completed.stderr
     assert "-- derivation: the residual Jacobian in index form" in completed.stdout
     assert "step 4 [linear term dz_j/dx_i = W_ji]" in completed.stdout
+
+
+def test_closed_pipe_is_quiet() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "derive", "check", "1a"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    first_line = process.stdout.readline()
+    process.stdout.close()
+    _, errors = process.communicate(timeout=600)
+    assert first_line.startswith("ok   1a/")
+    assert "Traceback" not in errors
+    assert "internal error" not in errors
