@@ -131,9 +131,23 @@ class HousePrinter(LatexPrinter):
     def _print(self, expr: object, **kwargs: object) -> str:
         named = self._named(expr)
         if named is None:
+            if self._uses_own_latex(expr):
+                return expr._latex(self, **kwargs)
             return super()._print(expr, **kwargs)
         exponent = kwargs.get("exp")
         return named if exponent is None else rf"{{{named}}}^{{{exponent}}}"
+
+    def _uses_own_latex(self, expr: object) -> bool:
+        """True when SymPy's LatexPrinter would use `expr._latex` (pi, E, I, oo) and this printer has no rule.
+
+        `printmethod` is ``_house_latex``, so the base dispatcher skips the
+        ``_latex`` methods that SymPy's own constants rely on.
+        """
+        if isinstance(expr, type) or not hasattr(expr, "_latex") or hasattr(expr, self.printmethod):
+            return False
+        method = f"_print_{type(expr).__name__}"
+        own_classes = type(self).__mro__[: type(self).__mro__.index(LatexPrinter)]
+        return not any(method in vars(cls) for cls in own_classes)
 
     def parenthesize(self, item: object, level: int, is_neg: bool = False, strict: bool = False) -> str:
         named = self._named(item)

@@ -44,6 +44,7 @@ CASES = [
     ("fourth-derivative-order", sp.Subs(sp.Derivative(f(u), (u, 4)), u, s), r"f^{(4)}\left(s\right)"),
     ("partial-of-entry", sp.Derivative(x_entry[j], x_entry[i]), r"\frac{\partial x_{j}}{\partial x_{i}}"),
     ("sigmoid-of-sum-unbracketed", W_entry[j, i] * sigmoid(z_j), r"W_{ji} \phi\left(\sum_{k=1}^{n} W_{jk} x_{k}\right)"),
+    ("sympy-constants", sp.log(2 * sp.pi * s) + sp.E + sp.oo * s, r"\infty s + e + \log{\left(2 \pi s \right)}"),
     ("vector-bold-italic", x, r"\boldsymbol{x}"),
     ("matrix-upright-bold", W, r"\mathbf{W}"),
     ("transpose-sans-serif", W.T * x, r"\mathbf{W}^{\mathsf{T}} \boldsymbol{x}"),
