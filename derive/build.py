@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from derive.cache import ProofCache
 from derive.check import ClaimResult, check_parts
 from derive.errors import CheckError
 from derive.paper import Answer, Paper, Part
@@ -49,12 +50,13 @@ def build_outputs(
     progress: Callable[[str], None] | None = None,
     pdf: bool = False,
     ids: Sequence[str] = (),
+    cache: ProofCache | None = None,
 ) -> list[Path]:
     """Check the claims of `paper`; if all hold, write the sheet, one file per answer and, with `pdf`, the PDF.
 
     Files go to ``out_dir / paper.id``: ``sheet.tex`` with every answer, and
     ``answer-N.tex`` for each answer on its own. `ids` restricts the build to
-    some answers or parts (default: all). With `pdf`, ``sheet.tex`` is compiled
+    some answers or parts (default: all); `cache` is passed to `check_parts`. With `pdf`, ``sheet.tex`` is compiled
     in a temporary directory before anything is written and ``sheet.pdf`` is
     written last; when no TeX engine is installed the ``.tex`` files are still
     written and `progress` receives a one-line notice saying how to install one.
@@ -67,7 +69,7 @@ def build_outputs(
     """
     report = progress if progress is not None else (lambda line: None)
     selection = select_parts(paper, list(ids))
-    results = check_parts(selection, settings)
+    results = check_parts(selection, settings, cache=cache)
     _require_all_hold(results)
     report(f"all {len(results)} claims of {paper.id} hold")
 

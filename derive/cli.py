@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from derive.errors import DeriveError, UsageError
+from derive.cache import CACHE_DIR_ENV, DEFAULT_CACHE_DIR, NO_CACHE_ENV
 from derive.verify import CheckSettings
 
 EXIT_OK = 0
@@ -34,6 +35,25 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.budget_seconds,
         help="seconds of symbolic reduction per claim before falling back to point evidence (default: %(default)s)",
     )
+
+
+def _add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"decide every claim afresh, without reading or writing the proof cache "
+        f"(default folder {DEFAULT_CACHE_DIR}, or ${CACHE_DIR_ENV}; ${NO_CACHE_ENV}=1 also disables it)",
+    )
+
+
+def _cache(arguments: argparse.Namespace):
+    from derive.cache import ProofCache
+
+    # NOTE: the cache is on by default; CI and the test suite should pass --no-cache or set
+    # DERIVE_NO_CACHE=1, so that every run decides every claim afresh.
+    if arguments.no_cache or os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
+        return None
+    return ProofCache.from_environment()
 
 
 def _settings(arguments: argparse.Namespace) -> CheckSettings:
@@ -59,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*", metavar="ID", help="answer or part ids such as 1 or 4b (default: all)")
     check.add_argument("--quiet", action="store_true", help="print failures and the summary only")
     _add_check_options(check)
+    _add_cache_option(check)
 
     show = commands.add_parser("show", help="print one part's derivations and claims in the terminal")
     show.add_argument("id", metavar="ID", help="answer or part id such as 1a")
@@ -86,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also compile sheet.pdf with latexmk or pdflatex (without TeX, only the .tex files are written)",
     )
+    _add_cache_option(build)
     _add_crosscheck_parser(commands)
     return parser
 
@@ -137,7 +159,7 @@ def command_check(arguments: argparse.Namespace) -> int:
         if not arguments.quiet or not result.holds:
             print(result.line(), flush=True)
 
-    results = check_parts(selected, settings, on_result=report)
+    results = check_parts(selected, settings, on_result=report, cache=_cache(arguments))
     failures = [result for result in results if not result.holds]
     for result in failures:
         print(file=sys.stderr)
@@ -178,7 +200,12 @@ def command_build(arguments: argparse.Namespace) -> int:
     settings = _settings(arguments)
     paper = _paper(arguments.paper_id)
     written = build_outputs(
-        paper, arguments.out, settings, progress=lambda line: print(line, flush=True), pdf=arguments.pdf
+        paper,
+        arguments.out,
+        settings,
+        progress=lambda line: print(line, flush=True),
+        pdf=arguments.pdf,
+        cache=_cache(arguments),
     )
     for path in written:
         print(f"wrote {path}")
