@@ -527,11 +527,18 @@ def _broken_condition_claims() -> list[Claim]:
 
 
 def _body(derivation: Derivation) -> list[object]:
-    power_chain = [W * h_prev, sp.MatPow(W, t) * h_0, sp.MatPow(Q * LAMBDA * sp.Inverse(Q), t) * h_0, Q * sp.MatPow(LAMBDA, t) * sp.Inverse(Q) * h_0]
+    power_chain = [
+        W * h_prev,
+        sp.MatPow(W, t) * h_0,
+        sp.MatPow(Q * LAMBDA * sp.Inverse(Q), t) * h_0,
+        Q * sp.MatPow(LAMBDA, t) * sp.Inverse(Q) * h_0,
+    ]
+    lam_k = sp.Symbol("lambda_k", nonzero=True)
+    q_k, v_k = sp.MatrixSymbol("q_k", n, 1), sp.MatrixSymbol("v_k", n, 1)
+    modulus = sp.Abs(lam)
+    norm_of_limit = TeX(r"\|\boldsymbol{q}\boldsymbol{v}^{\mathsf{T}}\boldsymbol{h}_{0}\|")
     return [
-        Paragraph(
-            "Unrolling the recurrence gives powers of one matrix. Write its eigen-decomposition as",
-        ),
+        Paragraph("Unrolling the recurrence gives powers of one matrix. Write its eigen-decomposition as"),
         Equation(W, Q * LAMBDA * sp.Inverse(Q)),
         Paragraph("with the eigenvectors as the columns of Q and the eigenvalues on the diagonal of Λ. Then"),
         Equation(h_t, power_chain),
@@ -541,28 +548,32 @@ def _body(derivation: Derivation) -> list[object]:
         ),
         ShowDerivation(derivation),
         Paragraph(
-            "The matrix Λ^t is diagonal with entries λ_k^t, so W^t h_0 is a sum over eigenvalues of λ_k^t q_k v_kᵀ h_0, "
-            "where v_kᵀ is row k of Q⁻¹. Let λ be the eigenvalue of largest modulus. Dividing by λ^t leaves the "
-            "factors (λ_k/λ)^t, and each of them tends to 0 when |λ_k| < |λ|, whatever the signs. Hence",
+            "The matrix ", Math(sp.MatPow(LAMBDA, t)), " is diagonal with entries ", Math(lam_k**t), ", so ",
+            Math(sp.MatPow(W, t) * h_0), " is a sum over the eigenvalues of ", Math(lam_k**t * q_k * v_k.T * h_0),
+            ", where ", Math(v_k.T), " is row k of ", Math(sp.Inverse(Q)), ". Let ", Math(lam),
+            " be the eigenvalue of largest modulus. Dividing by ", Math(lam**t), " leaves the factors ",
+            Math((lam_k / lam) ** t), ", and each of them tends to 0 when ", Math(sp.Abs(lam_k) < modulus),
+            ", whatever the signs. Hence",
         ),
         Equation(TeX(r"\lim_{t \to \infty} \lambda^{-t} \mathbf{W}^{t} \boldsymbol{h}_{0}"), DOMINANT_FORM),
         Paragraph(
             "and for large t the state behaves like ",
             Math(lam**t * DOMINANT_FORM),
-            ". Its norm is about |λ|^t times a constant, so the conditions are:",
+            ". Its norm is about ", Math(modulus**t), " times ", norm_of_limit, ", so:",
         ),
         ItemList(
             (
-                Paragraph("if |λ| > 1, the norm of h_t grows without bound (exploding);"),
-                Paragraph("if |λ| < 1, it tends to zero (vanishing);"),
+                Paragraph("if ", Math(modulus > 1), ", the norm of ", Math(h_t), " grows without bound (exploding);"),
+                Paragraph("if ", Math(modulus < 1), ", it tends to zero (vanishing);"),
                 Paragraph(
-                    "if |λ| = 1, it tends to the constant ‖q vᵀ h_0‖; for λ = −1 the state flips sign at every step."
+                    "if ", Math(sp.Eq(modulus, 1)), ", it tends to the constant ", norm_of_limit, "; for ",
+                    Math(sp.Eq(lam, -1)), " the state flips sign at every step.",
                 ),
             )
         ),
         Paragraph(
-            "A negative λ such as −2 explodes just as 2 does, so the test is on the modulus, not on λ itself. "
-            "The limit needs three things, and each is checked on an example that breaks it:",
+            "A negative eigenvalue such as −2 explodes just as 2 does, so the test is on the modulus, not on the "
+            "eigenvalue itself. The limit needs three things, and each is checked on an example that breaks it:",
         ),
         ItemList(
             (
@@ -571,13 +582,16 @@ def _body(derivation: Derivation) -> list[object]:
                     "alternates between two different vectors on odd and even t and has no limit;"
                 ),
                 Paragraph(
-                    "W diagonalisable: for the Jordan block with eigenvalue λ, ",
+                    "W diagonalisable: for the Jordan block with eigenvalue ", Math(lam), ", ",
                     Math(sp.Eq(sp.MatPow(W, t), JORDAN_POWER_FORM, evaluate=False)),
-                    ", so the state grows like t λ^t and dividing by λ^t leaves a term linear in t;",
+                    ", so the state grows like ", Math(t * lam**t), " and dividing by ", Math(lam**t),
+                    " leaves a term linear in t;",
                 ),
                 Paragraph(
-                    "a start with vᵀ h_0 ≠ 0: with h_0 equal to another eigenvector the dominant term is absent; "
-                    "for eigenvalues −2, 1, 1/3 and h_0 = q_2 the state stays at q_2 for every t, even though |λ| = 2."
+                    "a start with ", TeX(r"\boldsymbol{v}^{\mathsf{T}}\boldsymbol{h}_{0} \neq 0"),
+                    ": with ", Math(h_0), " equal to another eigenvector the dominant term is absent. For eigenvalues "
+                    "−2, 1 and 1/3, and ", Math(h_0), " the eigenvector of 1, the state never changes, even though the "
+                    "largest modulus is 2."
                 ),
             )
         ),

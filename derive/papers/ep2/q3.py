@@ -35,7 +35,8 @@ RESET_PLACEMENTS: tuple[ResetPlacement, ...] = ("before", "after")
 # The candidate activation: any scalar function, applied element-wise. Its derivative is
 # printed as f' and replaced by SymPy's derivative of f before a claim is checked.
 f = sp.Function("f")
-f_prime = sp.Function("f'")
+# The name is LaTeX, because the house printer puts it inside \boldsymbol, where \operatorname fails.
+f_prime = sp.Function(r"f^{\prime}")
 _dummy = sp.Dummy("s")
 
 # Symbolic sizes for the printed forms: input size d, hidden size n, output size k.
@@ -61,7 +62,9 @@ class Elementwise(ElementwiseApplyFunction):
 
 def _function_name(function: sp.Lambda) -> str:
     body = function.expr
-    return "φ" if isinstance(body, sigmoid) else str(body.func)
+    if isinstance(body, sigmoid):
+        return "φ"
+    return "f′" if body.func == f_prime else str(body.func)
 
 
 class Softmax(sp.MatrixExpr):
@@ -142,6 +145,18 @@ def _ones_like(values: object) -> object:
 # --- the cell ---------------------------------------------------------------------------------------
 
 
+def tagged(name: str, tag: str) -> str:
+    """Return a symbol name with a layer tag, "W_r" and "^{(1)}" giving "W_{r}^{(1)}".
+
+    The braces keep the house printer's split of stem and subscript, so the sheet shows
+    a bold W with subscript r and superscript (1).
+    """
+    if not tag:
+        return name
+    stem, _, subscript = name.partition("_")
+    return f"{stem}_{{{subscript}}}{tag}" if subscript else f"{stem}{tag}"
+
+
 @dataclass(frozen=True)
 class GRUParameters:
     """The weights of one GRU cell. Each field is an explicit sympy Matrix or a MatrixSymbol.
@@ -151,7 +166,7 @@ class GRUParameters:
     - U_r, U_u, U_h: n x n recurrent weights. b_r, b_u, b_h: n x 1 biases.
     - c_h: optional n x 1 bias of the candidate's recurrent term (None means no such bias).
 
-    Mapping to torch.nn.GRUCell (gates ordered r, z, n in weight_ih and weight_hh):
+    Mapping to torch.nn.GRUCell, whose documentation gives r, z, n and h' = (1 - z) ⊙ n + z ⊙ h:
     W_r = W_ir, U_r = W_hr, b_r = b_ir + b_hr; W_u = W_iz, U_u = W_hz, b_u = b_iz + b_hz;
     W_h = W_in, U_h = W_hn, b_h = b_in, c_h = b_hn; f = tanh; reset="after".
     """
@@ -186,10 +201,10 @@ class GRUParameters:
         """Return the same parameters as matrix symbols, for printing."""
 
         def weights(name: str, columns: sp.Expr) -> sp.MatrixSymbol:
-            return sp.MatrixSymbol(f"{name}{tag}", hidden_size, columns)
+            return sp.MatrixSymbol(tagged(name, tag), hidden_size, columns)
 
         def bias(name: str) -> sp.MatrixSymbol:
-            return sp.MatrixSymbol(f"{name}{tag}", hidden_size, 1)
+            return sp.MatrixSymbol(tagged(name, tag), hidden_size, 1)
 
         return cls(
             W_r=weights("W_r", input_size), U_r=weights("U_r", hidden_size), b_r=bias("b_r"),
@@ -277,7 +292,7 @@ class StageNames:
 
     @classmethod
     def for_size(cls, size: sp.Expr, tag: str = "") -> "StageNames":
-        return cls(*(sp.MatrixSymbol(f"{stem}{tag}_t", size, 1) for stem in ("r", "u", "a", "htilde")))
+        return cls(*(sp.MatrixSymbol(tagged(f"{stem}_t", tag), size, 1) for stem in ("r", "u", "a", "htilde")))
 
 
 def gru_equations(
@@ -478,28 +493,32 @@ def pre_activation_jacobian(reset: ResetPlacement) -> sp.MatrixExpr:
     )
 
 
-def _factors(product: sp.MatrixExpr) -> tuple[sp.MatrixExpr, ...]:
-    return product.args if isinstance(product, sp.MatMul) else (product,)
+# J_a stands for ∂a/∂h_{t-1} in the printed outline of the Jacobian.
+J_a = sp.MatrixSymbol("J_a", n, n)
 
 
-def jacobian_form(reset: ResetPlacement) -> sp.MatrixExpr:
-    """Return ∂h_t/∂h_{t-1} in denominator layout as a matrix expression in the stage names.
+def _jacobian_outline() -> sp.MatrixExpr:
+    """Return ∂h_t/∂h_{t-1} in denominator layout, with the factor ∂a/∂h_{t-1} written J_a.
 
     diag(u) is the direct path through u ⊙ h_{t-1}; the second term is the path through the
     update gate, the third the path through the candidate (its pre-activation a, then f').
+    The update-gate weights U_u have the same name in both reset placements.
     """
-    params, u, a, candidate = PARAMS[reset], NAMES.update, NAMES.pre_activation, NAMES.candidate
+    u, a, candidate = NAMES.update, NAMES.pre_activation, NAMES.candidate
     ones = sp.OneMatrix(n, 1)
     # evaluate=False keeps the Diag subclass, which MatAdd's canonical form would turn back into DiagMatrix.
     return sp.MatAdd(
         Diag(u),
-        sp.MatMul(params.U_u.T, Diag(sp.HadamardProduct(u, ones - u, h_prev - candidate)), evaluate=False),
-        sp.MatMul(*_factors(pre_activation_jacobian(reset)), Diag(sp.HadamardProduct(_apply(f_prime, a), ones - u)), evaluate=False),
+        sp.MatMul(PARAMS["before"].U_u.T, Diag(sp.HadamardProduct(u, ones - u, h_prev - candidate)), evaluate=False),
+        sp.MatMul(J_a, Diag(sp.HadamardProduct(_apply(f_prime, a), ones - u)), evaluate=False),
         evaluate=False,
     )
 
 
-JACOBIAN_FORMS = {placement: jacobian_form(placement) for placement in RESET_PLACEMENTS}
+JACOBIAN_OUTLINE = _jacobian_outline()
+JACOBIAN_FORMS = {
+    placement: JACOBIAN_OUTLINE.xreplace({J_a: pre_activation_jacobian(placement)}) for placement in RESET_PLACEMENTS
+}
 CELL_SIZES = ((2, 2), (3, 2))
 
 
@@ -584,9 +603,7 @@ def _saturation_claims(reset: ResetPlacement) -> list[Claim]:
     shifted = {entry: entry - closing for entry in cell.params.b_r}
     pre = cell.stages.pre_activation.xreplace(shifted)
     without_state = cell.params.W_h * cell.x + cell.params.b_h
-    reset_pre = (cell.params.W_r * cell.x + cell.params.U_r * cell.h + cell.params.b_r).xreplace(shifted)
-    pre_jacobian = _name_reset_inputs(jacobian(pre, cell.h, layout="denominator"), reset_pre, closing)
-    pre = _name_reset_inputs(pre, reset_pre, closing)
+    pre_jacobian = jacobian(pre, cell.h, layout="denominator")
     for index in range(2):
         claims.append(
             limit_claim(
@@ -610,26 +627,6 @@ def _saturation_claims(reset: ResetPlacement) -> list[Claim]:
                 )
             )
     return claims
-
-
-def _name_reset_inputs(expr: sp.Matrix, reset_pre: sp.Matrix, closing: sp.Symbol) -> sp.Matrix:
-    """Write each reset gate φ(ρ_j - c) with a symbol ρ_j for its pre-activation before the shift by c.
-
-    ρ_j = (W_r x + U_r h + b_r)_j does not contain c, so the renaming leaves the limit in c
-    unchanged; it only keeps SymPy's limit fast. The sigmoid may store the negated argument.
-    """
-    names = [sp.Symbol(f"rho_{{{index + 1}}}", real=True) for index in range(reset_pre.shape[0])]
-
-    def rename(node: sigmoid) -> sp.Expr:
-        argument = node.args[0]
-        for name, shifted_pre in zip(names, reset_pre):
-            if sp.expand(argument - shifted_pre) == 0:
-                return sigmoid(name - closing)
-            if sp.expand(argument + shifted_pre) == 0:
-                return sigmoid(closing - name)
-        return node
-
-    return expr.replace(lambda node: isinstance(node, sigmoid) and node.has(closing), rename)
 
 
 def _output_claims() -> list[Claim]:
@@ -672,24 +669,28 @@ def part_b() -> Part:
         Equation(y_t, OUTPUT),
         Paragraph(
             "Here f is any element-wise activation (tanh or ReLU, say), and the softmax suits a classification "
-            "task. The update gate weights the old state, as in the question's answer and in PyTorch; some texts "
-            "swap u and 1 − u. Every entry of u lies in (0, 1), so each entry of h_t lies between the old state and "
-            "the candidate. When u tends to 1 the cell copies the previous state. When r tends to 0 the previous "
-            "state drops out of the candidate, which then depends on the input alone. PyTorch applies the reset gate "
-            "after the recurrent product, with a bias of its own; the model supports that placement too:"
+            "task. The update gate weights the old state, as in the reference answer and in PyTorch, while some "
+            "texts swap ", Math(NAMES.update), " and ", Math(sp.OneMatrix(n, 1) - NAMES.update),
+            ". Every entry of the update gate lies in (0, 1), so each entry of ", Math(h_t),
+            " lies between the old state and the candidate. When the update gate tends to 1 the cell copies the "
+            "previous state. When the reset gate tends to 0 the previous state drops out of the candidate, which "
+            "then depends on the input alone. PyTorch applies the reset gate after the recurrent product, with a "
+            "bias of its own, and the model supports that placement too:"
         ),
         Equation(NAMES.pre_activation, EQUATIONS["after"].pre_activation),
         Paragraph(
             "Differentiating the state update with respect to the previous state (denominator layout) gives a direct "
-            "path diag(u), which carries the gradient when u is close to 1, plus a path through the update gate and "
-            "a path through the candidate. With the sheet's reset placement:"
+            "path ", Math(Diag(NAMES.update)), ", which carries the gradient when u is close to 1, plus a path "
+            "through the update gate and a path through the candidate:"
         ),
-        Equation(TeX(r"\frac{\partial \boldsymbol{h}_{t}}{\partial \boldsymbol{h}_{t-1}}"), JACOBIAN_FORMS["before"]),
-        Paragraph("and with PyTorch's placement the first factor of the last term becomes"),
-        Equation(
-            TeX(r"\frac{\partial \boldsymbol{a}_{t}}{\partial \boldsymbol{h}_{t-1}}"),
-            pre_activation_jacobian("after"),
+        Equation(TeX(r"\frac{\partial \boldsymbol{h}_{t}}{\partial \boldsymbol{h}_{t-1}}"), JACOBIAN_OUTLINE),
+        Paragraph(
+            "Here ", Math(J_a), " is the Jacobian of the candidate's pre-activation with respect to the previous "
+            "state. With the sheet's reset placement it is"
         ),
+        Equation(J_a, pre_activation_jacobian("before")),
+        Paragraph("and with PyTorch's placement"),
+        Equation(J_a, pre_activation_jacobian("after")),
     ]
     erratum = Erratum(
         question="3b",
@@ -714,10 +715,10 @@ def part_b() -> Part:
 
 LAYER_TAGS = ("^{(1)}", "^{(2)}")
 n_1, n_2 = sp.symbols("n_1 n_2", integer=True, positive=True)
-h1_prev = sp.MatrixSymbol("h^{(1)}_{t-1}", n_1, 1)
-h2_prev = sp.MatrixSymbol("h^{(2)}_{t-1}", n_2, 1)
-h1_t = sp.MatrixSymbol("h^{(1)}_t", n_1, 1)
-h2_t = sp.MatrixSymbol("h^{(2)}_t", n_2, 1)
+h1_prev = sp.MatrixSymbol("h_{t-1}^{(1)}", n_1, 1)
+h2_prev = sp.MatrixSymbol("h_{t-1}^{(2)}", n_2, 1)
+h1_t = sp.MatrixSymbol("h_{t}^{(1)}", n_1, 1)
+h2_t = sp.MatrixSymbol("h_{t}^{(2)}", n_2, 1)
 STACK_PARAMS = (GRUParameters.symbolic(d, n_1, LAYER_TAGS[0]), GRUParameters.symbolic(n_1, n_2, LAYER_TAGS[1]))
 STACK_NAMES = (StageNames.for_size(n_1, LAYER_TAGS[0]), StageNames.for_size(n_2, LAYER_TAGS[1]))
 # Layer 2 reads layer 1's new state h^(1)_t where layer 1 reads x_t.
@@ -780,7 +781,7 @@ def part_c() -> Part:
         h2_prev.name: stack.second_previous,
     }
     for layer, params in zip(LAYER_TAGS, stack.params):
-        values.update({f"{name}{layer}": value for name, value in params.by_name().items()})
+        values.update({tagged(name, layer): value for name, value in params.by_name().items()})
     printed = instantiate(
         composed_second.subs({d: 2, n_1: 2}), n_2, 2, values
     )
@@ -820,12 +821,12 @@ def part_c() -> Part:
             "first layer's new state, and only the second layer feeds the classifier. Layer 1:"
         ),
         *_equation_blocks(STACK_EQUATIONS[0], STACK_NAMES[0], h1_t),
-        Paragraph("Layer 2, reading h^(1)_t where layer 1 reads x_t:"),
+        Paragraph("Layer 2, reading ", Math(h1_t), " where layer 1 reads ", Math(x_t), ":"),
         *_equation_blocks(STACK_EQUATIONS[1], STACK_NAMES[1], h2_t),
         Equation(y_t, STACK_OUTPUT),
         Paragraph(
-            "Layer 2 sees the input only through h^(1)_t, so in denominator layout its Jacobian with respect to the "
-            "input is the product of the two layers' Jacobians, first layer on the left:"
+            "Layer 2 sees the input only through ", Math(h1_t), ", so in denominator layout its Jacobian with "
+            "respect to the input is the product of the two layers' Jacobians, first layer on the left:"
         ),
         Equation(
             TeX(r"\frac{\partial \boldsymbol{h}^{(2)}_{t}}{\partial \boldsymbol{x}_{t}}"),
