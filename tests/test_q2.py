@@ -220,3 +220,10 @@ def test_power_chain_prints_lambda() -> None:
     (part,) = q2.build()
     chain = next(block for block in part.body if isinstance(block, Equation) and block.lhs == q2.h_t)
     assert r"\mathbf{\Lambda}^{t}" in render_block(chain)
+
+
+def test_restated_limit_claim_rejected() -> None:
+    claim = q2.ratio_limit_claim("2/restate", "restate", q2.GROWING, q2.GROWING.term(0))
+    restated = claim.restate(q2.GROWING.term(1))
+    assert restated is not None
+    assert restated.check().method is Method.FALSE

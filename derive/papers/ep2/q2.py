@@ -127,7 +127,13 @@ def _parity_claim(claim_id: str, statement: str, obtained: sp.Matrix, stated: sp
             seconds=time.perf_counter() - started,
         )
 
-    return Claim(id=claim_id, statement=statement, stated=stated, decide_with=decide_both)
+    return Claim(
+        id=claim_id,
+        statement=statement,
+        stated=stated,
+        decide_with=decide_both,
+        restate_with=lambda other: _parity_claim(claim_id, statement, obtained, other),
+    )
 
 
 # --- examples --------------------------------------------------------------------------------
@@ -243,6 +249,7 @@ def ratio_limit_claim(claim_id: str, statement: str, example: Example, stated: s
         statement=statement,
         stated=stated,
         decide_with=lambda settings: ratio_limit_verdict(example, stated, settings, claim_id),
+        restate_with=lambda other: ratio_limit_claim(claim_id, statement, example, other),
     )
 
 
@@ -273,7 +280,13 @@ def modulus_power_claim(claim_id: str, statement: str, base: sp.Rational, stated
             seconds=time.perf_counter() - started,
         )
 
-    return Claim(id=claim_id, statement=statement, stated=stated, decide_with=decide_power)
+    return Claim(
+        id=claim_id,
+        statement=statement,
+        stated=stated,
+        decide_with=decide_power,
+        restate_with=lambda other: modulus_power_claim(claim_id, statement, base, other),
+    )
 
 
 # --- the induction W^t = Q Λ^t Q⁻¹ ------------------------------------------------------------
@@ -381,6 +394,7 @@ def symbolic_size_step_claim(stated: sp.MatrixExpr) -> Claim:
         statement="(Q Λ Q⁻¹)(Q Λ^(t-1) Q⁻¹) = Q Λ^t Q⁻¹ for n x n matrix symbols",
         stated=stated,
         decide_with=decide_rules,
+        restate_with=symbolic_size_step_claim,
     )
 
 
