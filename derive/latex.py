@@ -80,6 +80,17 @@ def _has_application(expr: object) -> bool:
     return False
 
 
+def _negated(term: sp.Basic) -> sp.Basic | None:
+    """Return -`term` when `term` prints with a leading minus sign, else None."""
+    if term.could_extract_minus_sign():
+        return -term
+    if isinstance(term, sp.MatMul) and term.args and not isinstance(term.args[0], sp.MatrixExpr):
+        coefficient = term.args[0]
+        if coefficient.could_extract_minus_sign():
+            return sp.MatMul(-coefficient, *term.args[1:]).doit(deep=False)
+    return None
+
+
 def _factor_rank(factor: sp.Expr) -> int:
     """Position class of a factor in a printed product (lower prints first)."""
     base = factor.base if isinstance(factor, sp.Pow) else factor
@@ -175,7 +186,22 @@ class HousePrinter(LatexPrinter):
         terms = super()._as_ordered_terms(expr, order=order)
         if (order or self.order) in ("old", "none"):
             return terms
-        return sorted(terms, key=lambda term: (term.could_extract_minus_sign(), _has_application(term)))
+        return sorted(terms, key=lambda term: (_negated(term) is not None, _has_application(term)))
+
+    def _print_Add(self, expr: sp.Expr, order: str | None = None) -> str:
+        # SymPy's loop, except that a matrix term with a negative scalar factor (-mu 1)
+        # is also printed after a minus sign; could_extract_minus_sign misses it.
+        text = ""
+        for position, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            negated = _negated(term)
+            if position > 0:
+                text += " + " if negated is None else " - "
+                term = term if negated is None else negated
+            term_text = self._print(term)
+            if self._needs_add_brackets(term):
+                term_text = rf"\left({term_text}\right)"
+            text += term_text
+        return text
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         numerator, denominator = sp.fraction(expr, exact=True)

@@ -231,8 +231,11 @@ def render_part(part: Part, results: Sequence[ClaimResult], answer: Answer | Non
     own = [result for result in results if result.part is part]
     body = "".join(render_block(block) for block in part.body)
     label = _part_label(answer, part)
-    heading = escape_text(part.title) if not label else f"{label} {escape_text(part.title)}"
     note = escape_text(verification_summary(own))
+    if not label and answer is not None and part.title == answer.title:
+        # A part that is the whole answer under the answer's own title needs no heading of its own.
+        return f"{body}\\verificationnote{{{note}}}\n"
+    heading = escape_text(part.title) if not label else f"{label} {escape_text(part.title)}"
     return f"\\subsection*{{{heading}}}\n{body}\\verificationnote{{{note}}}\n"
 
 

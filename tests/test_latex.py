@@ -52,6 +52,7 @@ CASES = [
     ("subscript-and-layer", sp.MatrixSymbol("W_g^{(2)}", n, n), r"\mathbf{W}_{g}^{(2)}"),
     ("greek-matrix", sp.MatrixSymbol("Lambda", n, n), r"\mathbf{\Lambda}"),
     ("identity-plus", sp.Identity(n) + W.T, r"\mathbf{I} + \mathbf{W}^{\mathsf{T}}"),
+    ("negative-scalar-matrix-term-last", z - s * sp.OneMatrix(n, 1), r"\boldsymbol{z} - s \boldsymbol{1}"),
     ("ones-minus-vector", sp.OneMatrix(n, 1) - z, r"\boldsymbol{1} - \boldsymbol{z}"),
     ("elementwise-sigmoid", ElementwiseApplyFunction(PHI, W * x), r"\boldsymbol{\phi}\left(\mathbf{W} \boldsymbol{x}\right)"),
     ("elementwise-tanh", ElementwiseApplyFunction(TANH, z), r"\boldsymbol{\tanh}\left(\boldsymbol{z}\right)"),

@@ -177,13 +177,20 @@ def _paper(prose: str = "Prose 50% & x_1 # here.") -> tuple[Paper, list[tuple[An
     first = Part(id="2a", title="First & best", body=[Paragraph(prose), ShowDerivation(_derivation())], errata=[ERRATUM])
     second = Part(id="2b", title="Second", body=[Figure(TIKZ, "The line")])
     whole = Part(id="10", title="Whole", body=[Paragraph("Only part.")])
+    same_title = Part(id="11", title="Eleventh", body=[Paragraph("Untitled part.")])
     answers = [
         Answer("10", "Tenth", ("10",), lambda: [whole]),
         Answer("2", "Second answer", ("2a", "2b"), lambda: [first, second]),
+        Answer("11", "Eleventh", ("11",), lambda: [same_title]),
     ]
     paper = Paper(id="t", title="Test sheet", course="Course_1", answers=answers)
     selection = [(answer, part) for answer in paper.answers for part in answer.parts]
-    results = [_result(first, Method.PROVED), _result(second, Method.IDENTITY_TESTED), _result(whole, Method.PROVED)]
+    results = [
+        _result(first, Method.PROVED),
+        _result(second, Method.IDENTITY_TESTED),
+        _result(whole, Method.PROVED),
+        _result(same_title, Method.PROVED),
+    ]
     return paper, selection, results
 
 
@@ -198,9 +205,11 @@ def test_document_layout() -> None:
         ("subsection", "(b) Second"),
         ("section", "10. Tenth"),
         ("subsection", "Whole"),
+        ("section", "11. Eleventh"),
         ("section", "Errata to the reference solutions"),
     ]
-    assert text.count("\\verificationnote{Verified: 1 claim, 1 proved symbolically.}") == 2
+    assert "\\section*{11. Eleventh}\nUntitled part.\n\n\\verificationnote{" in text
+    assert text.count("\\verificationnote{Verified: 1 claim, 1 proved symbolically.}") == 3
     assert "\\verificationnote{Verified: 1 claim, 1 identity-tested at exact random points.}" in text
     assert text.endswith("\\end{document}\n")
 
