@@ -147,9 +147,13 @@ def answers_child(report_path: str, answer_ids: list[str]) -> None:
     from derive.registry import get_paper
     from derive.verify import DEFAULT_SETTINGS
 
+    from derive.check import ClaimResult
+
     paper = get_paper("ep2")
     answers = []
     claims = []
+    selection = []
+    results = []
     for answer in paper.answers:
         if answer_ids and answer.number not in answer_ids:
             continue
@@ -163,8 +167,10 @@ def answers_child(report_path: str, answer_ids: list[str]) -> None:
         started = time.perf_counter()
         count = 0
         for part in parts:
+            selection.append((answer, part))
             for claim in part.all_claims():
                 verdict = claim.check(DEFAULT_SETTINGS)
+                results.append(ClaimResult(part, claim, verdict))
                 count += 1
                 claims.append(
                     {
@@ -183,7 +189,25 @@ def answers_child(report_path: str, answer_ids: list[str]) -> None:
             }
         )
     claims.sort(key=lambda item: item["seconds"], reverse=True)
-    Path(report_path).write_text(json.dumps({"answers": answers, "slowest_claims": claims[:SLOWEST_CLAIMS]}))
+    report = {"answers": answers, "slowest_claims": claims[:SLOWEST_CLAIMS]}
+    report["render_seconds"] = _render_seconds(paper, selection, results) if selection else None
+    Path(report_path).write_text(json.dumps(report))
+
+
+def _render_seconds(paper, selection: list, results: list) -> float:
+    """Time rendering the LaTeX documents of the checked parts from their verdicts."""
+    from derive.build import render_outputs
+
+    started = time.perf_counter()
+    render_outputs(paper, selection, results)
+    return round(time.perf_counter() - started, 3)
+
+
+def measure_imports(repeat: int) -> dict:
+    """Time new processes that only import SymPy, and that import derive's command line."""
+    sympy_runs = [run_child(["-c", "import sympy"])["seconds"] for _ in range(repeat)]
+    cli_runs = [run_child(["-c", "import derive.cli, derive.papers.ep2"])["seconds"] for _ in range(repeat)]
+    return {"import_sympy_seconds": statistics.median(sympy_runs), "import_derive_cli_seconds": statistics.median(cli_runs)}
 
 
 # --- layer-norm Jacobian ------------------------------------------------------------------------
@@ -364,8 +388,18 @@ def format_table(report: dict) -> str:
             lines.append(f"{entry['answer']:<8}  error: {entry['error']}")
         else:
             lines.append(f"{entry['answer']:<8}{entry['build_seconds']:>10.2f}{entry['check_seconds']:>10.2f}{entry['claims']:>8}")
+    answers = report["answers"]
+    built = [entry for entry in answers.get("answers", []) if "error" not in entry]
+    lines.append(
+        f"{'total':<8}{sum(entry['build_seconds'] for entry in built):>10.2f}"
+        f"{sum(entry['check_seconds'] for entry in built):>10.2f}{sum(entry['claims'] for entry in built):>8}"
+    )
+    render = answers.get("render_seconds")
+    lines.append(f"LaTeX rendering: {'-' if render is None else f'{render:.2f} s'}; "
+                 f"process importing SymPy only: {report['imports']['import_sympy_seconds']:.2f} s, "
+                 f"importing derive's CLI: {report['imports']['import_derive_cli_seconds']:.2f} s")
     lines.append("")
-    lines.append(f"slowest claims")
+    lines.append("slowest claims")
     for entry in report["answers"].get("slowest_claims", []):
         lines.append(f"  {entry['seconds']:>8.2f} s  {entry['claim']}  ({entry['method']})")
     lines.append("")
@@ -431,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet_repeat = arguments.sheet_repeat or arguments.repeat
     report["sheet_repeat"] = sheet_repeat
     report["sheet"] = measure_sheet(sheet_repeat, answers)
+    report["imports"] = measure_imports(arguments.repeat)
     report["answers"] = measure_answers(answers)
     report["layer_norm"] = measure_layer_norm(engine_sizes, baseline_sizes, arguments.repeat, arguments.baseline_timeout)
     report["targets"] = evaluate_targets(report)

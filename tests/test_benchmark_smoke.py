@@ -27,7 +27,7 @@ def quick_report(tmp_path_factory) -> dict:
 
 
 def test_report_top_level_keys(quick_report):
-    for key in ("schema", "quick", "repeat", "machine", "sheet", "answers", "layer_norm", "targets"):
+    for key in ("schema", "quick", "repeat", "machine", "sheet", "imports", "answers", "layer_norm", "targets"):
         assert key in quick_report, key
     assert quick_report["quick"] is True
 
@@ -54,6 +54,7 @@ def test_report_answers_and_claims(quick_report):
     assert 0 < len(slowest) <= 10
     assert all(entry["claim"].startswith("7/") for entry in slowest)
     assert [entry["seconds"] for entry in slowest] == sorted((entry["seconds"] for entry in slowest), reverse=True)
+    assert quick_report["answers"]["render_seconds"] > 0
 
 
 def test_report_layer_norm_rows(quick_report):
