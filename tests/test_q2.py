@@ -227,3 +227,35 @@ def test_restated_limit_claim_rejected() -> None:
     restated = claim.restate(q2.GROWING.term(1))
     assert restated is not None
     assert restated.check().method is Method.FALSE
+
+
+@pytest.fixture(scope="module")
+def claims_by_id():
+    (part,) = q2.build()
+    return {claim.id: claim for claim in part.all_claims()}
+
+
+def _jordan_power(exponent: sp.Expr) -> sp.Matrix:
+    return q2.lam**exponent * sp.eye(2) + exponent * q2.lam ** (exponent - 1) * sp.Matrix([[0, 1], [0, 0]])
+
+
+WRONG_STATED = {
+    # t λ^t N in place of t λ^(t-1) N.
+    "2/jordan-power-step": lambda: q2.lam**t * sp.eye(2) + t * q2.lam**t * sp.Matrix([[0, 1], [0, 0]]),
+    "2/jordan-power-base": lambda: _jordan_power(sp.Integer(1)) + sp.Matrix([[0, 1], [0, 0]]),
+    "2/jordan-not-diagonalisable": lambda: sp.Matrix([[0, 1], [0, 0]]),
+    "2/tied-odd": lambda: q2.TIED.term(0) + q2.TIED.term(1),
+    "2/tied-even": lambda: q2.TIED.term(0) - q2.TIED.term(1),
+    "2/orthogonal-start": lambda: sp.Matrix([[1]]),
+    "2/orthogonal-constant": lambda: sp.zeros(3, 1),
+    "2/induction-base-n2": lambda: q2.at_size(sp.Transpose(q2.Q) * q2.LAMBDA * q2.Q, 2),
+    "2/closed-form-growing": lambda: q2.GROWING.eigenvectors * sp.diag(2**t, 2**-t) * q2.GROWING.eigenvectors.T,
+    "2/dominant-limit-unit": lambda: -q2.UNIT.term(0),
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(WRONG_STATED))
+def test_restated_wrong_form_rejected(claims_by_id, claim_id: str) -> None:
+    restated = claims_by_id[claim_id].restate(WRONG_STATED[claim_id]())
+    assert restated is not None
+    assert restated.check().method is Method.FALSE

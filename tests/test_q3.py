@@ -145,8 +145,10 @@ def _wrong_jacobian(reset: str, name: str) -> sp.MatrixExpr:
     raise ValueError(f"unknown wrong form {name!r}")
 
 
-@pytest.mark.parametrize("reset", q3.RESET_PLACEMENTS)
-@pytest.mark.parametrize("name", ["one-minus-u", "no-update-path", "transposed"])
+@pytest.mark.parametrize(
+    ("reset", "name"),
+    [("before", "one-minus-u"), ("before", "no-update-path"), ("before", "transposed"), ("after", "one-minus-u")],
+)
 def test_wrong_jacobian_rejected(reset: str, name: str) -> None:
     cell = q3.explicit_cell(2, 2, reset)
     claim = Claim(
@@ -257,3 +259,36 @@ def test_dependence_claim_rejects_input_wiring() -> None:
 def test_stack_layers_have_own_parameters() -> None:
     first, second = q3.explicit_stack().params
     assert first.W_r[0, 0] != second.W_r[0, 0]
+
+
+# --- wrong stated forms of the part's own claims -----------------------------------------------------------
+
+
+def _claim(parts, claim_id: str) -> Claim:
+    part_id = claim_id.split("/")[0]
+    _, part = parts[part_id]
+    return next(claim for claim in part.all_claims() if claim.id == claim_id)
+
+
+def _candidate_pre_with_state() -> sp.Expr:
+    cell = q3.explicit_cell(2, 2, "before")
+    return (cell.params.W_h * cell.x + cell.params.U_h * cell.h + cell.params.b_h)[0]
+
+
+WRONG_STATED = {
+    "3a/exp-form": lambda: 1 / (1 + sp.exp(s)),
+    "3a/complement": lambda: sp.exp(s) / (1 + sp.exp(s)),
+    "3a/limit-minus": lambda: sp.Integer(-1),
+    "3a/elementwise-d2-n2": lambda: q3._gate_explicit(2, 2)[0].applyfunc(lambda entry: 1 - entry),
+    "3b/equations-after-d2-n2": lambda: q3.explicit_cell(2, 2, "before").stages.state,
+    "3b/convex-before-d2-n2": lambda: q3.explicit_cell(2, 2, "before").stages.candidate,
+    "3b/reset-closes-before-entry1": _candidate_pre_with_state,
+    "3b/softmax-sums-to-one": lambda: sp.Integer(3),
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(WRONG_STATED))
+def test_restated_wrong_form_rejected(parts, claim_id: str) -> None:
+    restated = _claim(parts, claim_id).restate(WRONG_STATED[claim_id]())
+    assert restated is not None
+    assert restated.check().method is Method.FALSE
