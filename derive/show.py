@@ -9,7 +9,7 @@ import sympy as sp
 from derive.check import ClaimResult
 from derive.claims import failure_message
 from derive.display import pretty
-from derive.paper import Answer, Equation, Math, Paragraph, Part, ShowDerivation, TeX
+from derive.paper import Answer, Equation, Figure, ItemList, Math, Paragraph, Part, ShowDerivation, TeX
 from derive.verdict import Verdict
 
 
@@ -54,6 +54,10 @@ def _verdict_note(verdict: Verdict | None) -> str:
     return f" {'ok' if verdict.holds else 'FAIL'}: {verdict.summary()}"
 
 
+def _paragraph_text(paragraph: Paragraph) -> str:
+    return "".join(piece if isinstance(piece, str) else _inline(piece) for piece in paragraph.pieces)
+
+
 def show_parts(selection: Sequence[tuple[Answer, Part]], results: Sequence[ClaimResult] | None = None) -> str:
     """Return the terminal rendering of the selected parts.
 
@@ -67,7 +71,11 @@ def show_parts(selection: Sequence[tuple[Answer, Part]], results: Sequence[Claim
         out.append(f"== {part.id}: {part.title} ({answer.title}) ==")
         for block in part.body:
             if isinstance(block, Paragraph):
-                out.append("".join(piece if isinstance(piece, str) else _inline(piece) for piece in block.pieces))
+                out.append(_paragraph_text(block))
+            elif isinstance(block, ItemList):
+                out.extend(f"  - {_paragraph_text(item)}" for item in block.items)
+            elif isinstance(block, Figure):
+                out.append(f"[figure: {block.caption}]")
             elif isinstance(block, Equation):
                 sides = block.rhs if isinstance(block.rhs, (list, tuple)) else [block.rhs]
                 text = _pretty(block.lhs)

@@ -77,3 +77,12 @@ def test_closed_pipe_is_quiet() -> None:
     assert first_line.startswith("ok   1a/")
     assert "Traceback" not in errors
     assert "internal error" not in errors
+
+
+def test_show_prints_lists_and_figures() -> None:
+    listing = run_derive("show", "2")
+    figure = run_derive("show", "8a")
+    assert listing.returncode == 0, listing.stderr
+    assert re.search(r"^  - ", listing.stdout, flags=re.MULTILINE)
+    assert figure.returncode == 0, figure.stderr
+    assert "[figure: " in figure.stdout

@@ -211,3 +211,21 @@ def test_index_coincidence_found() -> None:
     assert verdict.counterexample is not None
     point = dict(verdict.counterexample.point)
     assert point["i"] == point["j"]
+
+
+def test_inner_budget_keeps_outer_budget() -> None:
+    # Leaving an inner budget must re-arm the outer one, not cancel it.
+    with pytest.raises(BudgetExceeded, match=r"^time budget of 0.2 s exceeded$"):
+        with time_budget(0.2):
+            with time_budget(5.0):
+                pass
+            while True:
+                pass
+
+
+def test_outer_budget_cuts_inner_budget() -> None:
+    with pytest.raises(BudgetExceeded):
+        with time_budget(0.1):
+            with time_budget(30.0):
+                while True:
+                    pass
