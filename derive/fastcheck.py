@@ -34,6 +34,7 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from derive.claims import Claim
 from derive.errors import MalformedClaim, ShapeMismatch
 from derive.verdict import Counterexample, Method, Verdict
 from derive.verify import DEFAULT_SETTINGS, DENOMINATOR, HALF_WIDTH, CheckSettings
@@ -636,3 +637,25 @@ def jacobian_at_point(
         evaluator = ForwardEvaluator(point, root_bases)
         result.append([evaluator.dual(entry)[1] for entry in outputs])
     return result
+
+
+def jacobian_claim(
+    claim_id: str,
+    statement: str,
+    outputs: sp.MatrixBase | Sequence[sp.Basic],
+    inputs: sp.MatrixBase | Sequence[sp.Symbol],
+    stated: sp.MatrixBase | MatrixForm,
+) -> Claim:
+    """Return a claim that ``d(outputs)/d(inputs) == stated`` (denominator layout), decided by `check_jacobian`.
+
+    The claim can be restated with another stated form, so the mutation suite can try
+    wrong variants of it.
+    """
+
+    def decide(settings: CheckSettings) -> Verdict:
+        return check_jacobian(outputs, inputs, stated, label=claim_id, settings=settings)
+
+    def restate(other: object) -> Claim:
+        return jacobian_claim(claim_id, statement, outputs, inputs, other)
+
+    return Claim(id=claim_id, statement=statement, decide_with=decide, restate_with=restate)

@@ -19,6 +19,7 @@ from derive.fastcheck import (
     UnsupportedExpression,
     check_jacobian,
     jacobian_at_point,
+    jacobian_claim,
 )
 from derive.papers.ep2 import q4
 from derive.verdict import Method
@@ -198,3 +199,15 @@ def test_degree_bound_of_polynomial():
     assert (value.numerator, value.denominator) == (4, 0)
     # The derivative along v is 3 y1**2 y2 v1 + y1**3 v2, of degree 4 in (y, v).
     assert (tangent.numerator, tangent.denominator) == (4, 0)
+
+
+def test_jacobian_claim_holds_and_restates():
+    size = 16
+    inputs = vector("y", size)
+    claim = jacobian_claim(
+        "ln-16", "layer-norm Jacobian at n = 16", q4.normalise(inputs), inputs, layer_form(q4.LAYER_NORM_STATED, size, 0)
+    )
+    verdict = claim.require()
+    assert verdict.method is Method.IDENTITY_TESTED
+    wrong = claim.restate(layer_form(q4.FIXED_SIGMA_STATED, size, 0))
+    assert wrong.check().method is Method.FALSE
