@@ -339,7 +339,10 @@ def _draw_consistent_point(
     point = ConsistentPoint()
     free: set[sp.Symbol] = set()
     for expr in expressions:
-        free |= expr.free_symbols
+        # SymPy lists Indexed entries among the free symbols even when their index is bound by a
+        # Sum, as in Sum(rho[k], (k, 1, K)); giving rho[k] one value would make every summand
+        # equal. Indexed entries get their values in `_evaluate_at`, once the sums are expanded.
+        free |= {symbol for symbol in expr.free_symbols if not isinstance(symbol, sp.Indexed)}
     # A size that only bounds an index still needs a value, even when the rewrites removed it from both sides.
     for index in free & set(context.index_ranges):
         for bound in context.index_ranges[index]:
@@ -398,7 +401,9 @@ def _evaluate_at(expr: sp.Expr, point: ConsistentPoint, rng: random.Random) -> s
     if indexed:
         extra = {}
         for entry in indexed:
-            drawn = sp.Rational(rng.randint(-3 * 97, 3 * 97), 97)
+            # An entry of a positive IndexedBase, such as a probability, gets a positive value.
+            low = 1 if entry.is_positive or entry.is_nonnegative else -3 * 97
+            drawn = sp.Rational(rng.randint(low, 3 * 97), 97)
             point.values[entry] = drawn
             extra[entry] = drawn
         value = value.xreplace(extra).doit()

@@ -115,11 +115,14 @@ def test_reversed_kl_rejected() -> None:
     assert _method(q5.bound(joints, q, q), stated, rewrites=(EXPAND_LOG,)) is Method.FALSE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine gap: numeric points give IndexedBase labels such as rho a value, so summands under "
-    "Sum(rho[_k0], ...) become junk that agrees on both sides and this false claim is called numeric",
-)
+def test_sum_free_symbols_include_bound_entries() -> None:
+    # The SymPy behaviour behind the next test: an Indexed entry with a bound index still counts
+    # as a free symbol, so a numeric point must not give it a single value.
+    bound_index = sp.Symbol("j", integer=True, positive=True)
+    summation = sp.Sum(q5.rho_i[bound_index], (bound_index, 1, q5.K))
+    assert q5.rho_i[bound_index] in summation.free_symbols
+
+
 def test_symbolic_identity_wrong_sign_rejected() -> None:
     stated = sp.log(q5.symbolic_evidence()) + q5.symbolic_kl(q5.symbolic_q, q5.symbolic_posterior)
     obtained = q5.symbolic_bound(q5.symbolic_q, q5.symbolic_q)
