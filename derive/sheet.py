@@ -21,7 +21,8 @@ _UNESCAPED_BY_CODEC = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
     "}": r"\}",
-    "$": r"\$",
+    # \textdollar comes from the TS1 bitmap font in OT1, the math dollar from cmr.
+    "$": r"\ensuremath{\$}",
     "^": r"\textasciicircum{}",
     # In the OT1 font encoding these print as other glyphs (¡, ¿ and an em dash).
     "<": r"\textless{}",
@@ -30,30 +31,30 @@ _UNESCAPED_BY_CODEC = {
 }
 # Mathematical characters that prose may use and latexcodec cannot encode.
 _MATH_CHARACTERS = {
-    "⊙": r"$\odot$",
-    "φ": r"$\phi$",
-    "σ": r"$\sigma$",
-    "μ": r"$\mu$",
-    "λ": r"$\lambda$",
-    "δ": r"$\delta$",
-    "ε": r"$\varepsilon$",
-    "Σ": r"$\Sigma$",
-    "∂": r"$\partial$",
-    "→": r"$\to$",
-    "≤": r"$\le$",
-    "≥": r"$\ge$",
-    "≠": r"$\ne$",
-    "∞": r"$\infty$",
-    "·": r"$\cdot$",
-    "ᵀ": r"$^{\mathsf{T}}$",
-    "‖": r"$\|$",
+    "⊙": r"\ensuremath{\odot}",
+    "φ": r"\ensuremath{\phi}",
+    "σ": r"\ensuremath{\sigma}",
+    "μ": r"\ensuremath{\mu}",
+    "λ": r"\ensuremath{\lambda}",
+    "δ": r"\ensuremath{\delta}",
+    "ε": r"\ensuremath{\varepsilon}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "∂": r"\ensuremath{\partial}",
+    "→": r"\ensuremath{\to}",
+    "≤": r"\ensuremath{\le}",
+    "≥": r"\ensuremath{\ge}",
+    "≠": r"\ensuremath{\ne}",
+    "∞": r"\ensuremath{\infty}",
+    "·": r"\ensuremath{\cdot}",
+    "ᵀ": r"\ensuremath{^{\mathsf{T}}}",
+    "‖": r"\ensuremath{\|}",
     "−": "-",
-    "⁻": r"$^{-}$",
-    "⁺": r"$^{+}$",
+    "⁻": r"\ensuremath{^{-}}",
+    "⁺": r"\ensuremath{^{+}}",
 }
 _UNESCAPED_BY_CODEC.update(_MATH_CHARACTERS)
 # Two-character spellings in prose: "W^T" is a transpose, "->" an arrow.
-_DIGRAPHS = {"^T": r"$^{\mathsf{T}}$", "->": r"$\to$"}
+_DIGRAPHS = {"^T": r"\ensuremath{^{\mathsf{T}}}", "->": r"\ensuremath{\to}"}
 # A letter followed by a combining accent (h̃ is "h" and U+0303) becomes the math accent.
 _COMBINING_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
 _SPECIAL = re.compile(
@@ -67,7 +68,7 @@ def _replacement(special: str) -> str:
     if special in _DIGRAPHS:
         return _DIGRAPHS[special]
     if len(special) == 2:
-        return f"${_COMBINING_ACCENTS[special[1]]}{{{special[0]}}}$"
+        return rf"\ensuremath{{{_COMBINING_ACCENTS[special[1]]}{{{special[0]}}}}}"
     return _UNESCAPED_BY_CODEC[special]
 
 
@@ -97,7 +98,7 @@ def escape_text(text: str) -> str:
         pieces.append(_replacement(match.group()))
         position = match.end()
     pieces.append(_encode(text[position:], text))
-    # Two inline formulas side by side ("Σ⁻") would read as "$$", which opens display math.
+    # Two formulas from latexcodec side by side ("π¹") would read as "$$", which opens display math.
     return "".join(pieces).replace("$$", "${}$")
 
 
@@ -273,6 +274,11 @@ PREAMBLE = r"""\documentclass[a4paper,11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{tikz}
 \usetikzlibrary{arrows.meta,calc,positioning}
+% The default bullets of list levels 1, 3 and 4 come from the TS1 text companion font,
+% which exists only as a bitmap font without cm-super; the math symbols are Type 1.
+\renewcommand{\labelitemi}{$\bullet$}
+\renewcommand{\labelitemiii}{$\ast$}
+\renewcommand{\labelitemiv}{$\cdot$}
 \newcommand{\verificationnote}[1]{\par\smallskip{\footnotesize\itshape #1}\par\medskip}
 \newcommand{\stepnotes}[1]{\par{\footnotesize\noindent #1\par}\medskip}
 \allowdisplaybreaks

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -27,18 +29,19 @@ from tex_tools import require_programs
 
 ESCAPES = [
     ("percent-ampersand-underscore-hash", "50% & x_1 #", r"50\% \& x\_1 \#"),
-    ("dollar-and-braces", "$5 {a}", r"\$5 \{a\}"),
+    ("dollar-and-braces", "$5 {a}", r"\ensuremath{\$}5 \{a\}"),
     ("backslash", "a\\b", r"a\textbackslash{}b"),
     ("caret", "x^2", r"x\textasciicircum{}2"),
-    ("transpose", "W^T x", r"W$^{\mathsf{T}}$ x"),
+    ("transpose", "W^T x", r"W\ensuremath{^{\mathsf{T}}} x"),
     ("caret-t-inside-word", "x^Tail", r"x\textasciicircum{}Tail"),
-    ("arrow", "z -> 0", r"z $\to$ 0"),
+    ("arrow", "z -> 0", r"z \ensuremath{\to} 0"),
     ("less-greater-bar", "a<b>|c|", r"a\textless{}b\textgreater{}\textbar{}c\textbar{}"),
     ("accent", "café", r"caf\'e"),
-    ("greek-math", "φ ⊙ σ", r"$\phi$ $\odot$ $\sigma$"),
+    ("greek-math", "φ ⊙ σ", r"\ensuremath{\phi} \ensuremath{\odot} \ensuremath{\sigma}"),
     ("tilde", "a~b", r"a\textasciitilde b"),
-    ("adjacent-math-kept-inline", "Σ⁻¹", r"$\Sigma${}$^{-}${}$^1$"),
-    ("combining-tilde", "h̃_t", r"$\tilde{h}$\_t"),
+    ("superscript-minus", "Σ⁻¹", r"\ensuremath{\Sigma}\ensuremath{^{-}}$^1$"),
+    ("codec-formulas-kept-inline", "π¹", r"$\pi${}$^1$"),
+    ("combining-tilde", "h̃_t", r"\ensuremath{\tilde{h}}\_t"),
 ]
 
 
@@ -224,3 +227,15 @@ def test_prose_compiles(prose: str) -> None:
     paper, selection, results = _paper(prose)
     pdf = compile_pdf(render_document(paper, selection, results), find_engine())
     assert pdf.startswith(b"%PDF-")
+
+
+def test_sheet_uses_no_bitmap_fonts(tmp_path: Path) -> None:
+    require_programs("pdflatex", "pdffonts")
+    paper, selection, results = _paper("$ { } \\ ^ ~ < > | café φ -> W^T Σ⁻¹ h̃ “quoted” – — …")
+    item = Paragraph("item 50% & x_1 #")
+    selection[0][1].body.append(ItemList((item,)))
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(compile_pdf(render_document(paper, selection, results), find_engine()))
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    # pdfTeX embeds a font that exists only as a bitmap (PK) as Type 3.
+    assert "Type 3" not in fonts, fonts
