@@ -293,7 +293,7 @@ def render_document(paper: Paper, selection: Sequence[tuple[Answer, Part]], resu
     collected in a final section.
     """
     title = escape_text(f"{paper.course}: {paper.title}")
-    lines = [PREAMBLE, f"\\title{{{title}}}\n\\date{{}}\n", "\\begin{document}\n\\maketitle\n"]
+    lines = [PREAMBLE, f"\\title{{{title}}}\n\\author{{}}\n\\date{{}}\n", "\\begin{document}\n\\maketitle\n"]
     lines.extend(render_block(block) for block in paper.preamble_notes)
     current: Answer | None = None
     errata: list[Erratum] = []
