@@ -230,11 +230,11 @@ def command_mutate(arguments: argparse.Namespace) -> int:
     paper = _paper(arguments.paper)
     results = run_mutants(select_parts(paper, arguments.ids))
     for result in results:
-        if arguments.verbose or not result.killed:
-            status = "killed  " if result.killed else "SURVIVED"
+        if arguments.verbose or not (result.killed or result.equivalent):
+            status = "killed    " if result.killed else ("equivalent" if result.equivalent else "SURVIVED  ")
             print(f"{status} {result.claim_id} [{result.mutation}]: {result.verdict.method.value}")
     print(kill_rate_line(results))
-    return EXIT_OK if all(result.killed for result in results) else EXIT_FAILED
+    return EXIT_OK if all(result.killed or result.equivalent for result in results) else EXIT_FAILED
 
 
 COMMANDS = {

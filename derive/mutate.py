@@ -4,8 +4,10 @@ Each mutation is a small named change of the kind a hand-typed solution
 contains: a flipped sign, ``1 - x`` written ``1 + x``, a dropped term or factor,
 a factor of two, an extra term, ``n`` for ``n - 1``, swapped indices, a
 transposed matrix, and for stated numbers a shift by -1 or 1/4.
-A mutant counts as killed when the engine's verdict on it is FALSE; any other
-verdict is a survivor and a defect of the engine or of the claim.
+A mutant counts as killed when the engine's verdict on it is FALSE. A mutant
+the engine finds equal to the original stated form is equivalent (a true
+claim) and is set aside; any other verdict is a survivor and a defect of the
+engine or of the claim.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import sympy as sp
 from derive.claims import Claim
 from derive.paper import Answer, Part
 from derive.verdict import Method, Verdict
-from derive.verify import CheckSettings
+from derive.rewrites import RewriteContext
+from derive.verify import CheckSettings, decide
 
 ExprMutation = Callable[[sp.Expr], sp.Expr | None]
 
@@ -108,18 +111,22 @@ def shift_size(expr: sp.Expr) -> sp.Expr | None:
 
 
 def swap_indices(expr: sp.Expr) -> sp.Expr | None:
-    """Swap the first two integer index symbols, such as W_ji for W_ij."""
+    """Swap the first two free integer index symbols, such as W_ji for W_ij.
+
+    Summation variables are bound, and swapping them only renames them, so
+    only free index symbols take part.
+    """
+    free = expr.free_symbols
     indices = sorted(
-        (symbol for symbol in expr.free_symbols if symbol.is_integer and not symbol.is_positive),
+        {
+            index
+            for node in expr.atoms(sp.Indexed)
+            for index in node.indices
+            if isinstance(index, sp.Symbol) and index.is_integer and index in free
+        }
+        | {symbol for symbol in free if isinstance(symbol, sp.Symbol) and symbol.is_integer and not symbol.is_positive},
         key=sp.default_sort_key,
     )
-    indexed = {
-        index
-        for node in expr.atoms(sp.Indexed)
-        for index in node.indices
-        if isinstance(index, sp.Symbol) and index.is_integer
-    }
-    indices = sorted(set(indices) | indexed, key=sp.default_sort_key)
     if len(indices) < 2:
         return None
     first, second = indices[:2]
@@ -156,6 +163,13 @@ def _mutate_matrix(matrix: sp.MatrixBase, mutation: ExprMutation) -> sp.Matrix |
 def mutate_stated(stated: object) -> list[tuple[str, object]]:
     """Return (mutation name, mutated stated side) for every mutation that changes it."""
     variants: list[tuple[str, object]] = []
+    if isinstance(stated, sp.MatrixExpr) and not isinstance(stated, sp.MatrixBase):
+        # A matrix expression of symbolic shape: only whole-matrix mutations make sense.
+        if stated.is_square:
+            variants.append(("transpose", sp.Transpose(stated).doit()))
+        variants.append(("flip_sign", -stated))
+        variants.append(("double", 2 * stated))
+        return [(name, variant) for name, variant in variants if variant != stated]
     if isinstance(stated, sp.MatrixBase):
         if stated.rows == stated.cols and stated != stated.T:
             variants.append(("transpose", sp.Matrix(stated.T)))
@@ -175,11 +189,17 @@ def mutate_stated(stated: object) -> list[tuple[str, object]]:
 
 @dataclass(frozen=True)
 class MutantResult:
-    """The verdict on one mutant of one claim."""
+    """The verdict on one mutant of one claim.
+
+    `equivalent` marks a mutant that the engine found equal to the original
+    stated form (a sign flip of a zero matrix, a transpose of a symmetric
+    one): it is a true claim, set aside rather than counted as a survivor.
+    """
 
     claim_id: str
     mutation: str
     verdict: Verdict
+    equivalent: bool = False
 
     @property
     def killed(self) -> bool:
@@ -218,13 +238,36 @@ def run_mutants(
             if per_claim is not None:
                 candidates = candidates[:per_claim]
             for name, mutant in candidates:
-                results.append(MutantResult(claim.id, name, mutant.check(settings)))
+                verdict = mutant.check(settings)
+                equivalent = verdict.method is not Method.FALSE and _proved_equal(claim, mutant)
+                results.append(MutantResult(claim.id, name, verdict, equivalent))
     return results
+
+
+def _proved_equal(claim: Claim, mutant: Claim) -> bool:
+    """Return True when the engine proves the mutant's stated side equal to the original's."""
+    if claim.decide_with is not None:
+        same = decide(mutant.stated, claim.stated, label=f"{claim.id}/equivalent")
+    else:
+        same = decide(
+            mutant.stated,
+            claim.stated,
+            label=f"{claim.id}/equivalent",
+            rewrites=claim.rewrites,
+            context=RewriteContext(dict(claim.index_ranges)),
+        )
+    # Numeric agreement at 100 digits counts too: the mutant is then as true as the claim it came from.
+    return same.holds
 
 
 def kill_rate_line(results: Sequence[MutantResult]) -> str:
     """Return the one-line summary of a mutation run."""
-    killed = sum(1 for result in results if result.killed)
-    total = len(results)
+    counted = [result for result in results if not result.equivalent]
+    killed = sum(1 for result in counted if result.killed)
+    total = len(counted)
     rate = 100.0 * killed / total if total else 0.0
-    return f"mutation suite: killed {killed} of {total} mutants ({rate:.1f}%)"
+    line = f"mutation suite: killed {killed} of {total} mutants ({rate:.1f}%)"
+    set_aside = len(results) - total
+    if set_aside:
+        line += f"; {set_aside} equivalent mutants set aside (equal to the stated form)"
+    return line

@@ -19,9 +19,18 @@ SEEDS = range(1, 21)
 def test_mutants_of_answer_killed(answer: str, mutation_log: list[MutantResult]) -> None:
     results = run_mutants(select_parts(PAPER, [answer]))
     mutation_log.extend(results)
-    survivors = [f"{result.claim_id} [{result.mutation}]: {result.verdict.method.value}" for result in results if not result.killed]
+    survivors = [
+        f"{result.claim_id} [{result.mutation}]: {result.verdict.method.value}"
+        for result in results
+        if not (result.killed or result.equivalent)
+    ]
+    killed_per_claim: dict[str, int] = {}
+    for result in results:
+        killed_per_claim[result.claim_id] = killed_per_claim.get(result.claim_id, 0) + int(result.killed)
+    thin = sorted(claim_id for claim_id, killed in killed_per_claim.items() if killed < 3)
     assert results, f"answer {answer} produced no mutants"
     assert survivors == []
+    assert thin == []
 
 
 @pytest.mark.parametrize("answer", ANSWERS)
