@@ -63,7 +63,8 @@ def build_outputs(
 
     Every document is rendered (and compiled) before the first file is written,
     and each file is replaced atomically, so a failed check, a rendering error
-    or a failed compilation leaves the previous outputs untouched. Raises
+    or a failed compilation leaves the previous outputs untouched. A build that
+    writes no PDF removes an older ``sheet.pdf``, which would no longer match. Raises
     `CheckError` listing the failures when a claim does not hold, and
     `LatexBuildError` with TeX's error lines when compilation fails.
     """
@@ -90,4 +91,11 @@ def build_outputs(
         path = folder / name
         write_atomically(path, documents[name])
         written.append(path)
+
+    # A PDF from an earlier build no longer matches the new sheet.tex: remove it rather than
+    # leave a stale sheet that looks current.
+    stale_pdf = folder / SHEET_PDF
+    if SHEET_PDF not in documents and stale_pdf.exists():
+        stale_pdf.unlink()
+        report(f"removed {stale_pdf}, which predates this sheet; build with --pdf to regenerate it")
     return written

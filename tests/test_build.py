@@ -98,6 +98,17 @@ def test_failed_compile_keeps_outputs(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "toy") == before
 
 
+def test_build_without_pdf_removes_stale_pdf(tmp_path: Path) -> None:
+    require_programs("pdflatex")
+    build_outputs(toy_paper(), tmp_path, SETTINGS, pdf=True)
+    pdf = tmp_path / "toy" / "sheet.pdf"
+    assert pdf.exists()
+    lines: list[str] = []
+    build_outputs(toy_paper(), tmp_path, SETTINGS, progress=lines.append)
+    assert not pdf.exists()
+    assert lines[-1] == f"removed {pdf}, which predates this sheet; build with --pdf to regenerate it"
+
+
 def test_without_tex_writes_tex_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "empty-path"
     empty.mkdir()
