@@ -659,3 +659,81 @@ def jacobian_claim(
         return jacobian_claim(claim_id, statement, outputs, inputs, other)
 
     return Claim(id=claim_id, statement=statement, decide_with=decide, restate_with=restate)
+
+
+# --- printed forms at explicit sizes ----------------------------------------------------------
+
+
+def explicit_matrix(
+    form: sp.MatrixExpr, size_symbol: sp.Symbol, size: int, replacements: Mapping[str, sp.MatrixBase]
+) -> sp.Matrix:
+    """Evaluate a printed matrix form at an explicit size by explicit matrix arithmetic, node by node.
+
+    Returns the same matrix as `derive.calculus.instantiate` (entry by entry equal after
+    expansion), without `MatrixExpr.as_explicit`, which builds a `Sum` over a dummy index for
+    every entry of every product and evaluates it with `Sum.doit`. Nodes other than MatAdd,
+    MatMul, Transpose, DiagMatrix, HadamardProduct, Identity, ZeroMatrix, OneMatrix,
+    ElementwiseApplyFunction and matrix symbols fall back to `as_explicit`. Raises
+    `MalformedClaim` for a matrix symbol without a replacement and `ShapeMismatch` for a
+    replacement of the wrong shape.
+    """
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+    def dimension(value: sp.Expr) -> int:
+        return int(sp.sympify(value).xreplace({size_symbol: size}))
+
+    def evaluate(node: sp.MatrixExpr) -> sp.ImmutableMatrix:
+        if isinstance(node, sp.MatrixBase):
+            return sp.ImmutableMatrix(node)
+        if isinstance(node, sp.MatrixSymbol):
+            replacement = replacements.get(node.name)
+            if replacement is None:
+                raise MalformedClaim(f"matrix symbol {node.name} has no explicit value at {size_symbol} = {size}")
+            shape = (dimension(node.shape[0]), dimension(node.shape[1]))
+            if tuple(replacement.shape) != shape:
+                raise ShapeMismatch(
+                    f"matrix symbol {node.name} is {shape[0]}x{shape[1]} "
+                    f"but its value is {replacement.shape[0]}x{replacement.shape[1]}"
+                )
+            return sp.ImmutableMatrix(replacement)
+        if isinstance(node, sp.MatAdd):
+            terms = [evaluate(arg) for arg in node.args]
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            return total
+        if isinstance(node, sp.MatMul):
+            scale = sp.Integer(1)
+            factors = []
+            for arg in node.args:
+                if isinstance(arg, sp.MatrixExpr):
+                    factors.append(evaluate(arg))
+                else:
+                    scale *= sp.sympify(arg).xreplace({size_symbol: size})
+            product = factors[0]
+            for factor in factors[1:]:
+                product = product * factor
+            return product if scale == 1 else product * scale
+        if isinstance(node, sp.Transpose):
+            return evaluate(node.arg).T
+        if isinstance(node, sp.DiagMatrix):
+            return sp.ImmutableMatrix(sp.diag(*list(evaluate(node.args[0]))))
+        if isinstance(node, sp.HadamardProduct):
+            factors = [evaluate(arg) for arg in node.args]
+            product = factors[0]
+            for factor in factors[1:]:
+                product = product.multiply_elementwise(factor)
+            return product
+        if isinstance(node, ElementwiseApplyFunction):
+            return evaluate(node.expr).applyfunc(node.function)
+        if isinstance(node, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)):
+            rows, columns = dimension(node.shape[0]), dimension(node.shape[1])
+            if isinstance(node, sp.Identity):
+                return sp.ImmutableMatrix(sp.eye(rows))
+            return sp.ImmutableMatrix(sp.zeros(rows, columns) if isinstance(node, sp.ZeroMatrix) else sp.ones(rows, columns))
+        fallback = node.subs(size_symbol, size)
+        symbols = {symbol: sp.ImmutableMatrix(evaluate(symbol)) for symbol in fallback.atoms(sp.MatrixSymbol)}
+        explicit = fallback.xreplace(symbols).doit()
+        return sp.ImmutableMatrix(explicit.as_explicit() if isinstance(explicit, sp.MatrixExpr) else explicit)
+
+    return sp.Matrix(evaluate(form))

@@ -211,3 +211,53 @@ def test_jacobian_claim_holds_and_restates():
     assert verdict.method is Method.IDENTITY_TESTED
     wrong = claim.restate(layer_form(q4.FIXED_SIGMA_STATED, size, 0))
     assert wrong.check().method is Method.FALSE
+
+
+def _instantiate_cases():
+    from derive.calculus import matrix
+    from derive.functions import sigmoid
+    from derive.calculus import elementwise
+    from derive.papers.ep2 import q1
+
+    cases = []
+    for size in (2, 3):
+        weights, gate_weights, inputs = matrix("W", size, size), matrix("W_g", size, size), vector("x", size)
+        gate = elementwise(sigmoid, gate_weights * inputs)
+        cases.append(
+            (
+                f"highway-n{size}",
+                q1.HIGHWAY_STATED,
+                q1.n,
+                size,
+                {"W": weights, "W_g": gate_weights, "x": inputs, "a": weights * inputs, "g": gate},
+            )
+        )
+        cases.append((f"residual-n{size}", q1.RESIDUAL_STATED, q1.n, size, {"W": weights, "z": weights * inputs}))
+        ys = vector("y", size)
+        layer = {"y": ys, "yhat": q4.normalise(ys), "1": sp.ones(size, 1), "w": vector("w", size), "b": vector("b", size)}
+        for name in ("LAYER_NORM_STATED", "GAINED_STATED", "REFERENCE_PRINTED"):
+            form = getattr(q4, name).xreplace({q4.SIGMA: q4.standard_deviation(ys), q4.MU: q4.mean(ys)})
+            cases.append((f"{name}-n{size}", form, n, size, layer))
+    return cases
+
+
+@pytest.mark.parametrize("case", _instantiate_cases(), ids=lambda case: case[0])
+def test_explicit_matrix_equals_instantiate(case):
+    from derive.calculus import instantiate
+    from derive.fastcheck import explicit_matrix
+
+    _, form, size_symbol, size, replacements = case
+    expected = instantiate(form, size_symbol, size, replacements)
+    fast = explicit_matrix(form, size_symbol, size, replacements)
+    assert fast.shape == expected.shape
+    for row in range(expected.rows):
+        for column in range(expected.cols):
+            assert sp.expand(fast[row, column] - expected[row, column]) == 0, (row, column)
+
+
+def test_explicit_matrix_missing_symbol_raises():
+    from derive.errors import MalformedClaim
+    from derive.fastcheck import explicit_matrix
+
+    with pytest.raises(MalformedClaim):
+        explicit_matrix(q4.REFERENCE_PRINTED, n, 3, {})
