@@ -63,7 +63,7 @@ def test_show_prints_steps() -> None:
     completed = run_derive("show", "1a")
     assert completed.returncode == 0, completed.stderr
     assert "-- derivation: the residual Jacobian in index form" in completed.stdout
-    assert "step 4 [linear term dz_j/dx_i = W_ji]" in completed.stdout
+    assert "step 4 [the linear term: ∂z_j/∂x_i = W_ji]" in completed.stdout
 
 
 def test_closed_pipe_is_quiet() -> None:

@@ -82,21 +82,21 @@ def residual_index_derivation() -> Derivation:
         # dy_j/dx_i = dx_j/dx_i + d phi(z_j)/dx_i
         Step(
             sp.Derivative(x_i[j], x_i[i], evaluate=False) + sp.Derivative(sigmoid(z_j), x_i[i], evaluate=False),
-            "definition, y = x + phi(z) with z = W x",
+            "definition: y = x + φ(z) with z = Wx",
         ),
         # the identity term, and the chain rule through z_j
         Step(
             sp.KroneckerDelta(i, j)
             + sp.Derivative(z_j, x_i[i], evaluate=False) * sp.Subs(sp.Derivative(sigmoid(_u), _u), _u, z_j),
-            "identity term; chain rule through z_j",
+            "the identity term, and the chain rule through z_j",
         ),
         # phi'(z) = phi(z)(1 - phi(z)), only the j-th output depends on z_j
         Step(
             sp.KroneckerDelta(i, j) + sp.Derivative(z_j, x_i[i], evaluate=False) * dphi,
-            "sigmoid derivative phi' = phi (1 - phi)",
+            "the sigmoid's derivative φ' = φ(1 − φ)",
         ),
         # dz_j/dx_i = W_ji: the linear term, W^T in denominator layout
-        Step(sp.KroneckerDelta(i, j) + W_i[j, i] * dphi, "linear term dz_j/dx_i = W_ji"),
+        Step(sp.KroneckerDelta(i, j) + W_i[j, i] * dphi, "the linear term: ∂z_j/∂x_i = W_ji"),
     ]
     return Derivation(
         id="1a/index",
@@ -157,7 +157,7 @@ def part_a() -> Part:
             "with respect to input i, so the derivative of a linear map is the transposed weight matrix. "
             "In index notation, for any width n:",
         ),
-        ShowDerivation(derivation),
+        ShowDerivation(derivation, names={_z_index(j): sp.Symbol("z_j")}),
         Paragraph("Collecting the entries into a matrix gives"),
         Equation(TeX(r"\frac{\partial \boldsymbol{y}}{\partial \boldsymbol{x}}"), RESIDUAL_STATED),
         Paragraph(
@@ -270,7 +270,7 @@ def part_b() -> Part:
         question="1b",
         reference_says="in the saturated region the derivative of the output with respect to z is the zero vector",
         what_holds="the sigmoid's slope is strictly positive and bounded by 1/4; it only tends to zero as |z| grows",
-        why="phi'(z) = phi(z)(1 - phi(z)) > 0 for every finite z, with limit 0 as z -> +oo or -oo",
+        why="φ'(z) = φ(z)(1 − φ(z)) > 0 for every finite z, with limit 0 as z → ±∞",
     )
     return Part(id="1b", title="Saturation and the skip connection", body=body, claims=claims, errata=[erratum])
 
@@ -397,8 +397,9 @@ def part_c() -> Part:
         question="1c",
         reference_says="a non-zero derivative needs the gate not to be 1; both sigmoids must be in saturation",
         what_holds=(
-            "the Jacobian is diag(1 - g) + W^T diag(g ⊙ phi'(a)) + W_g^T diag(g ⊙ (1 - g) ⊙ (phi(a) - x)); "
-            "it vanishes when the gate saturates at 1 and the transform saturates; a gate saturated at 0 gives I"
+            "the Jacobian derived in part (c) has three terms: the carried input, the transform, and a path "
+            "through the gate. It tends to zero only when the gate saturates open (g → 1) and the transform "
+            "saturates too. A gate saturated shut (g → 0) gives the identity"
         ),
         why="the reference gives no Jacobian, omits the term through the gate, and does not say which way the gate saturates",
     )
