@@ -4,7 +4,7 @@
 denominator layout, ``J[i, j] = d outputs_j / d inputs_i``. It never forms the n x n
 symbolic Jacobian. At each seeded random point it draws a random rational direction v and
 evaluates the outputs' SymPy expressions with dual numbers (value, derivative along v)
-over `fractions.Fraction`. That gives the row vector vᵀJ exactly; the stated form is
+over `fractions.Fraction`, which gives the row vector vᵀJ exactly. The stated form is
 evaluated at the same point and multiplied by v on the left, and the two rows are
 compared exactly. The work per point is linear in the size of the expressions.
 
@@ -239,10 +239,9 @@ def root_bases_of(expressions: Sequence[sp.Basic]) -> dict[sp.Basic, int]:
 class MatrixForm:
     """A printed matrix form of symbolic size, to be evaluated at an explicit size.
 
-    `expr` is the `MatrixExpr` the sheet prints, `size_symbol` its symbolic size, `size`
-    the explicit size, `scalars` the expressions that its short scalar names stand for
-    (sigma, mu), and `matrices` the explicit column vectors of SymPy expressions that its
-    matrix symbols stand for, by name. Supported nodes: MatAdd, MatMul with scalar
+    `expr` is the `MatrixExpr` the sheet prints, `size_symbol` its symbolic size and `size`
+    the explicit size. `scalars` maps its short scalar names (sigma, mu) to expressions, and
+    `matrices` maps the names of its matrix symbols to explicit column vectors. Supported nodes: MatAdd, MatMul with scalar
     factors, Identity, ZeroMatrix, OneMatrix, DiagMatrix of a vector, matrix symbols that
     are column vectors, and their transposes.
     """
