@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
@@ -410,11 +411,71 @@ def _evaluate_at(expr: sp.Expr, point: ConsistentPoint, rng: random.Random) -> s
     return value
 
 
+class _NotNumeric(Exception):
+    """A node still contains a symbol, so it has no numeric value."""
+
+
+def _to_mpmath(value: sp.Expr) -> mpmath.mpf | mpmath.mpc:
+    evaluated = value.evalf(NUMERIC_DIGITS + 10)
+    if not evaluated.is_number:
+        raise _NotNumeric(str(value))
+    real, imaginary = evaluated.as_real_imag()
+    if imaginary == 0:
+        return mpmath.mpf(real._to_mpmath(mpmath.mp.prec))
+    return mpmath.mpc(real._to_mpmath(mpmath.mp.prec), imaginary._to_mpmath(mpmath.mp.prec))
+
+
+def _from_mpmath(value: mpmath.mpf | mpmath.mpc) -> sp.Expr:
+    if isinstance(value, mpmath.mpc):
+        return sp.Float(value.real, NUMERIC_DIGITS) + sp.I * sp.Float(value.imag, NUMERIC_DIGITS)
+    return sp.Float(value, NUMERIC_DIGITS)
+
+
+def _evaluate_numeric(node: sp.Basic, cache: dict[sp.Basic, mpmath.mpf | mpmath.mpc]) -> mpmath.mpf | mpmath.mpc:
+    """Evaluate a symbol-free expression bottom-up, each distinct subexpression once.
+
+    SymPy's evalf walks the expression as a tree, so a subexpression shared many
+    times (as in the Jacobian of a stacked recurrent cell) is evaluated again at
+    every occurrence; caching by node keeps the cost linear in the number of
+    distinct subexpressions.
+    """
+    known = cache.get(node)
+    if known is not None:
+        return known
+    if node.is_Number or isinstance(node, sp.NumberSymbol) or node is sp.I:
+        result = _to_mpmath(node)
+    elif isinstance(node, sp.Add):
+        result = mpmath.fsum(_evaluate_numeric(arg, cache) for arg in node.args)
+    elif isinstance(node, sp.Mul):
+        result = mpmath.fprod(_evaluate_numeric(arg, cache) for arg in node.args)
+    elif isinstance(node, sp.Pow):
+        base = _evaluate_numeric(node.base, cache)
+        exponent = node.exp
+        if exponent.is_Integer:
+            result = base ** int(exponent)
+        else:
+            result = mpmath.power(base, _evaluate_numeric(exponent, cache))
+    elif isinstance(node, sp.Function) and node.args:
+        arguments = [_from_mpmath(_evaluate_numeric(arg, cache)) for arg in node.args]
+        result = _to_mpmath(node.func(*arguments))
+    else:
+        result = _to_mpmath(node)
+    cache[node] = result
+    return result
+
+
 def _numeric_value(value: sp.Expr) -> tuple[sp.Expr, bool]:
-    """Return (value, exact) for display and comparison."""
+    """Return (value, exact) for display and comparison: exact for a rational, else 100 digits."""
     if value.is_Rational:
         return value, True
-    return value.evalf(NUMERIC_DIGITS), False
+    if value.free_symbols:
+        return value, False
+    with mpmath.workdps(NUMERIC_DIGITS + 10):
+        try:
+            evaluated = _evaluate_numeric(value, {})
+        except (_NotNumeric, ZeroDivisionError, ValueError, TypeError):
+            return value.evalf(NUMERIC_DIGITS), False
+        return _from_mpmath(evaluated), False
 
 
 def find_consistent_counterexample(
@@ -485,15 +546,32 @@ def _rational_zero(expr: sp.Expr) -> bool:
     return False
 
 
+# Differences larger than this many nodes are not printed: the text would be unreadable, and
+# printing it can take longer than the check itself.
+PRINTABLE_NODES = 3000
+
+
+def _too_large(expr: sp.Basic) -> bool:
+    return any(count > PRINTABLE_NODES for count, _ in enumerate(sp.preorder_traversal(expr), start=1))
+
+
+def _printable(expr: sp.Basic) -> str:
+    if _too_large(expr):
+        return f"(not printed: the difference has more than {PRINTABLE_NODES} nodes)"
+    return str(expr)
+
+
 def _reduced_difference(difference: sp.Expr, abstraction: Abstraction, abstracted: sp.Expr) -> str:
     """Return a short, readable form of a non-zero difference, for the error message."""
+    if _too_large(abstracted):
+        return _printable(abstracted)
     try:
         with time_budget(2.0):
             reduced = sp.cancel(abstracted)
             back = {symbol: atom for atom, symbol in abstraction.atoms.items()}
-            return str(reduced.xreplace(back))
+            return _printable(reduced.xreplace(back))
     except (BudgetExceeded, sp.PolynomialError, NotRational):
-        return str(difference)
+        return _printable(difference)
 
 
 def decide(
@@ -638,7 +716,7 @@ def decide(
                 Method.FALSE,
                 "the two sides differ",
                 counterexample=counterexample,
-                difference=str(diff),
+                difference=_printable(diff),
                 rewrites=tuple(used),
                 seconds=elapsed(),
             )
@@ -646,7 +724,7 @@ def decide(
             return Verdict(
                 Method.UNDECIDED,
                 f"entry {index}: no random point could be evaluated, and symbolic reduction did not reach 0",
-                difference=str(diff),
+                difference=_printable(diff),
                 rewrites=tuple(used),
                 seconds=elapsed(),
             )
