@@ -35,7 +35,22 @@ _MATH_MODE = {
     "^": r"\hat{}",
     "~": r"\sim{}",
 }
-_MATH_MODE.update({character: tex.strip("$") for character, tex in _MATH_CHARACTERS.items() if tex.startswith("$")})
+
+
+def _math_command(tex: str) -> str | None:
+    """Return the math-mode body of a prose replacement such as ``$\\phi$`` or ``\\ensuremath{\\odot}``."""
+    if len(tex) > 1 and tex.startswith("$") and tex.endswith("$"):
+        return tex[1:-1]
+    prefix = "\\ensuremath{"
+    if tex.startswith(prefix) and tex.endswith("}"):
+        return tex[len(prefix) : -1]
+    return None
+
+
+# Replacements that are text (such as "-" for U+2212) go inside \text{} like the rest of the prose.
+_MATH_MODE.update(
+    {character: _math_command(tex) or rf"\text{{{tex}}}" for character, tex in _MATH_CHARACTERS.items()}
+)
 _SPECIAL = re.compile("[" + re.escape("".join(_MATH_MODE)) + "]")
 
 

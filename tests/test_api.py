@@ -174,7 +174,7 @@ def test_derivation_repr_latex() -> None:
     assert len(rows) == len(derivation.steps)
     assert rows[0].startswith(r"\frac{\partial}{\partial x_{i}}")
     assert all(row.lstrip().startswith("&=") for row in rows[1:])
-    assert rows[-1].endswith(r"\text{linear term dz}\_\text{j/dx}\_\text{i = W}\_\text{ji}")
+    assert rows[-1].endswith(r"\text{the linear term: }\partial\text{z}\_\text{j/}\partial\text{x}\_\text{i = W}\_\text{ji}")
     assert r"W_{ji}" in rows[-1]
 
 
@@ -198,7 +198,7 @@ def test_claim_text_on_one_baseline() -> None:
 def test_derivation_text_lists_steps() -> None:
     text = str(q1.residual_index_derivation())
     assert text.splitlines()[0] == "derivation 1a/index: the residual Jacobian in index form"
-    assert "  step 4 [linear term dz_j/dx_i = W_ji]" in text.splitlines()
+    assert "  step 4 [the linear term: ∂z_j/∂x_i = W_ji]" in text.splitlines()
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
