@@ -12,7 +12,7 @@ import sympy as sp
 from derive.errors import BudgetExceeded, ClaimFailed, ClaimUndecided, ContradictoryAssumptions, MalformedClaim
 from derive.rewrites import Rewrite, RewriteContext
 from derive.verdict import Method, Verdict
-from derive.verify import DEFAULT_SETTINGS, CheckSettings, decide, time_budget
+from derive.verify import DEFAULT_SETTINGS, CheckSettings, Prepared, decide, prepare, time_budget
 
 IndexRanges = Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]]
 
@@ -51,6 +51,8 @@ class Claim:
     # suite can try wrong variants of it.
     restate_with: Callable[[object], "Claim"] | None = None
     conditions: tuple[sp.Basic, ...] = ()
+    # Rewritten and abstracted sides, kept after the first check: they do not depend on the seed.
+    _prepared: Prepared | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.decide_with is None and (self.obtained is None or self.stated is None):
@@ -116,14 +118,18 @@ class Claim:
                 if self.decide_with is not None:
                     verdict = self.decide_with(settings)
                 else:
+                    context = RewriteContext(dict(self.index_ranges))
+                    if self._prepared is None:
+                        self._prepared = prepare(self.obtained, self.stated, self.rewrites, context)
                     verdict = decide(
                         self.obtained,
                         self.stated,
                         label=self.id,
                         rewrites=self.rewrites,
-                        context=RewriteContext(dict(self.index_ranges)),
+                        context=context,
                         settings=settings,
                         point_filter=self.satisfies_conditions if self.conditions else None,
+                        prepared=self._prepared,
                     )
         except MalformedClaim as error:
             raise type(error)(f"{self._where()}: {error}") from error
@@ -140,7 +146,7 @@ class Claim:
     def restate(self, stated: object) -> "Claim | None":
         """Return the same claim with another stated side, or None when the claim cannot be restated."""
         if self.decide_with is None:
-            return dataclasses.replace(self, stated=stated)
+            return dataclasses.replace(self, stated=stated)  # a new claim, prepared afresh
         if self.restate_with is not None:
             return self.restate_with(stated)
         return None
@@ -251,12 +257,22 @@ class Derivation:
     assumptions: tuple[str, ...] = ()
     rewrites: tuple[Rewrite, ...] = ()
 
+    _claims: list[Claim] | None = field(default=None, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         if not self.steps:
             raise MalformedClaim(f"derivation {self.id!r} has no steps")
 
     def claims(self) -> list[Claim]:
-        """Return one claim per step (each equal to the step before) and one for the stated form."""
+        """Return one claim per step (each equal to the step before) and one for the stated form.
+
+        The claims are built once and reused, so their prepared sides survive between checks.
+        """
+        if self._claims is None:
+            self._claims = self._build_claims()
+        return list(self._claims)
+
+    def _build_claims(self) -> list[Claim]:
         result = []
         for number in range(1, len(self.steps)):
             previous, current = self.steps[number - 1], self.steps[number]

@@ -3,7 +3,7 @@
 Each mutation is a small named change of the kind a hand-typed solution
 contains: a flipped sign, ``1 - x`` written ``1 + x``, a dropped term or factor,
 a factor of two, an extra term, ``n`` for ``n - 1``, swapped indices, a
-transposed matrix, and for stated numbers a shift by -1 or 1/4.
+transposed matrix, and for stated numbers a shift by -1 or 1/4, or 0 or 1 in its place.
 A mutant counts as killed when the engine's verdict on it is FALSE. A mutant
 the engine finds equal to the original stated form is equivalent (a true
 claim) and is set aside; any other verdict is a survivor and a defect of the
@@ -90,13 +90,23 @@ def add_one(expr: sp.Expr) -> sp.Expr | None:
 
 
 def subtract_one(expr: sp.Expr) -> sp.Expr | None:
-    """Subtract 1 from a stated number (a limit of 0 stated as -1, say); other forms are left alone."""
-    return expr - 1 if expr.is_number else None
+    """Subtract 1 from a finite stated number (a limit of 0 stated as -1, say); other forms are left alone."""
+    return expr - 1 if expr.is_number and expr.is_finite else None
 
 
 def add_quarter(expr: sp.Expr) -> sp.Expr | None:
-    """Add 1/4 to a stated number, the sigmoid's maximum slope; other forms are left alone."""
-    return expr + sp.Rational(1, 4) if expr.is_number else None
+    """Add 1/4 to a finite stated number, the sigmoid's maximum slope; other forms are left alone."""
+    return expr + sp.Rational(1, 4) if expr.is_number and expr.is_finite else None
+
+
+def to_zero(expr: sp.Expr) -> sp.Expr | None:
+    """Replace a non-zero stated number (an infinite limit, say) by 0."""
+    return sp.Integer(0) if expr.is_number and expr != 0 else None
+
+
+def to_one(expr: sp.Expr) -> sp.Expr | None:
+    """Replace a stated number other than 1 by 1 (a limit of 0 or infinity stated as 1, say)."""
+    return sp.Integer(1) if expr.is_number and expr != 1 else None
 
 
 def shift_size(expr: sp.Expr) -> sp.Expr | None:
@@ -133,17 +143,21 @@ def swap_indices(expr: sp.Expr) -> sp.Expr | None:
     return expr.xreplace({first: second, second: first})
 
 
+# In order of how often the error appears in hand-typed solutions, so that a caller that
+# takes the first few mutants of a claim gets the most plausible ones.
 EXPRESSION_MUTATIONS: dict[str, ExprMutation] = {
     "flip_sign": flip_sign,
     "one_minus_to_plus": one_minus_to_plus,
+    "shift_size": shift_size,
+    "swap_indices": swap_indices,
     "drop_term": drop_term,
     "drop_factor": drop_factor,
     "double": double,
     "add_one": add_one,
     "subtract_one": subtract_one,
     "add_quarter": add_quarter,
-    "shift_size": shift_size,
-    "swap_indices": swap_indices,
+    "to_zero": to_zero,
+    "to_one": to_one,
 }
 
 
@@ -180,9 +194,11 @@ def mutate_stated(stated: object) -> list[tuple[str, object]]:
         return variants
     if not isinstance(stated, sp.Expr):
         return variants
+    seen = {stated}
     for name, mutation in EXPRESSION_MUTATIONS.items():
         mutated = mutation(stated)
-        if mutated is not None and mutated != stated:
+        if mutated is not None and mutated not in seen:
+            seen.add(mutated)
             variants.append((name, mutated))
     return variants
 
@@ -207,7 +223,9 @@ class MutantResult:
 
 
 # Mutants only need to be refuted, which the random points do at once, so skip the normal form.
-MUTANT_SETTINGS = CheckSettings(points=3, numeric_points=3, symbolic=False, claim_budget_seconds=30.0)
+MUTANT_SETTINGS = CheckSettings(
+    points=3, numeric_points=3, symbolic=False, claim_budget_seconds=30.0, describe_failures=False
+)
 
 
 def mutation_candidates(claim: Claim) -> list[tuple[str, Claim]]:
@@ -230,17 +248,23 @@ def run_mutants(
     settings: CheckSettings = MUTANT_SETTINGS,
     per_claim: int | None = None,
 ) -> list[MutantResult]:
-    """Check the mutants of every claim of the selected parts (at most `per_claim` each)."""
+    """Check the mutants of every claim of the selected parts.
+
+    With `per_claim`, each claim stops after that many mutants that are not
+    equivalent, so a claim whose first variants happen to be true (a doubled
+    zero matrix) still gets `per_claim` real tests.
+    """
     results = []
     for _, part in selection:
         for claim in part.all_claims():
-            candidates = mutation_candidates(claim)
-            if per_claim is not None:
-                candidates = candidates[:per_claim]
-            for name, mutant in candidates:
+            counted = 0
+            for name, mutant in mutation_candidates(claim):
+                if per_claim is not None and counted >= per_claim:
+                    break
                 verdict = mutant.check(settings)
                 equivalent = verdict.method is not Method.FALSE and _proved_equal(claim, mutant)
                 results.append(MutantResult(claim.id, name, verdict, equivalent))
+                counted += 0 if equivalent else 1
     return results
 
 

@@ -67,6 +67,9 @@ class CheckSettings:
     # False skips the symbolic normal form, so a claim is at best identity-tested (used by
     # the seed sweep, where only the random points change from run to run).
     symbolic: bool = True
+    # False skips reducing the difference of a false claim for its report (up to 2 s each),
+    # for callers that only need the verdict, such as the mutation suite.
+    describe_failures: bool = True
 
 
 DEFAULT_SETTINGS = CheckSettings()
@@ -574,27 +577,28 @@ def _reduced_difference(difference: sp.Expr, abstraction: Abstraction, abstracte
         return _printable(difference)
 
 
-def decide(
-    obtained: object,
-    stated: object,
-    *,
-    label: str,
-    rewrites: Sequence[Rewrite] = (),
-    context: RewriteContext | None = None,
-    settings: CheckSettings = DEFAULT_SETTINGS,
-    point_filter: Callable[[dict[sp.Basic, sp.Expr]], bool] | None = None,
-) -> Verdict:
-    """Decide ``obtained == stated`` and return a verdict that records how.
+@dataclass
+class Prepared:
+    """The seed-independent part of a decision: rewritten sides and their atom abstraction.
 
-    `point_filter`, when given, rejects consistent random points (those that
-    respect the symbols' assumptions) that the claim's conditions exclude, so
-    a counterexample always satisfies the conditions.
-
-    `label` seeds the random points (with `settings.seed`), so a claim is always
-    tested at the same points. Raises `MalformedClaim` for mismatched shapes or
-    sides that are not SymPy objects.
+    Rewrites and abstraction do not depend on the random points, so a caller
+    that decides the same claim under many seeds can prepare it once.
     """
-    started = time.perf_counter()
+
+    sides: list[tuple[tuple[int, int] | None, sp.Expr, sp.Expr]]
+    nonzero: list[tuple[tuple[int, int] | None, sp.Expr, sp.Expr, sp.Expr]]
+    used: list[str]
+    abstraction: Abstraction
+    abstraction_ok: bool
+    abstract_sides: list[tuple[sp.Expr, sp.Expr]]
+    abstracted: list[sp.Expr]
+    degrees: list[int]
+
+
+def prepare(
+    obtained: object, stated: object, rewrites: Sequence[Rewrite] = (), context: RewriteContext | None = None
+) -> Prepared:
+    """Apply the rewrites to both sides and abstract them; raises `MalformedClaim` for bad sides."""
     context = context or RewriteContext()
     entries = entries_of(obtained, stated)
     used: list[str] = []
@@ -607,18 +611,54 @@ def decide(
     nonzero = [(index, left, right, left - right) for index, left, right in sides]
     nonzero = [item for item in nonzero if item[3] != 0]
 
-    def elapsed() -> float:
-        return time.perf_counter() - started
-
-    rng = random.Random(f"{settings.seed}:{label}")
     abstraction = Abstraction()
     abstraction_ok = True
+    abstract_sides: list[tuple[sp.Expr, sp.Expr]] = []
+    abstracted: list[sp.Expr] = []
+    degrees: list[int] = [0]
     try:
         abstract_sides = [(abstraction.abstract(left), abstraction.abstract(right)) for _, left, right in sides]
         abstracted = [abstraction.abstract(diff) for _, _, _, diff in nonzero]
         degrees = [degree_bound(expr)[0] for expr in abstracted] or [0]
     except NotRational:
         abstraction_ok = False
+    return Prepared(sides, nonzero, used, abstraction, abstraction_ok, abstract_sides, abstracted, degrees)
+
+
+def decide(
+    obtained: object,
+    stated: object,
+    *,
+    label: str,
+    rewrites: Sequence[Rewrite] = (),
+    context: RewriteContext | None = None,
+    settings: CheckSettings = DEFAULT_SETTINGS,
+    point_filter: Callable[[dict[sp.Basic, sp.Expr]], bool] | None = None,
+    prepared: Prepared | None = None,
+) -> Verdict:
+    """Decide ``obtained == stated`` and return a verdict that records how.
+
+    `point_filter`, when given, rejects consistent random points (those that
+    respect the symbols' assumptions) that the claim's conditions exclude, so
+    a counterexample always satisfies the conditions. `prepared`, from
+    `prepare` on the same sides, rewrites and context, skips that work.
+
+    `label` seeds the random points (with `settings.seed`), so a claim is always
+    tested at the same points. Raises `MalformedClaim` for mismatched shapes or
+    sides that are not SymPy objects.
+    """
+    started = time.perf_counter()
+    context = context or RewriteContext()
+    if prepared is None:
+        prepared = prepare(obtained, stated, rewrites, context)
+    sides, nonzero, used = prepared.sides, prepared.nonzero, prepared.used
+    abstraction, abstraction_ok = prepared.abstraction, prepared.abstraction_ok
+    abstract_sides, abstracted, degrees = prepared.abstract_sides, prepared.abstracted, prepared.degrees
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
+    rng = random.Random(f"{settings.seed}:{label}")
 
     # Step 1: exact random points on the abstraction, each side evaluated on its own; a non-zero
     # difference is confirmed on the original sides before the claim is called false.
@@ -657,7 +697,11 @@ def decide(
                     Method.FALSE,
                     "the two sides differ",
                     counterexample=counterexample,
-                    difference=_reduced_difference(left - right, abstraction, abstract_left - abstract_right),
+                    difference=(
+                        _reduced_difference(left - right, abstraction, abstract_left - abstract_right)
+                        if settings.describe_failures
+                        else None
+                    ),
                     rewrites=tuple(used),
                     seconds=elapsed(),
                 )

@@ -21,6 +21,8 @@ from derive.mutate import (
     shift_size,
     subtract_one,
     swap_indices,
+    to_one,
+    to_zero,
 )
 from derive.paper import Answer, Part
 
@@ -41,6 +43,8 @@ w = sp.IndexedBase("w")
         pytest.param(add_one, x, x + 1, id="add-one"),
         pytest.param(subtract_one, sp.Integer(0), sp.Integer(-1), id="subtract-one"),
         pytest.param(add_quarter, sp.Integer(0), sp.Rational(1, 4), id="add-quarter"),
+        pytest.param(to_zero, sp.oo, sp.Integer(0), id="to-zero"),
+        pytest.param(to_one, sp.oo, sp.Integer(1), id="to-one"),
         pytest.param(shift_size, 1 / n, 1 / (n - 1), id="shift-size"),
         pytest.param(swap_indices, w[i] * w[j] ** 2, w[j] * w[i] ** 2, id="swap-indices"),
     ],
@@ -61,6 +65,8 @@ def test_drop_term_removes_one_term() -> None:
         pytest.param(flip_sign, sp.Integer(0), id="flip-zero"),
         pytest.param(double, sp.Integer(0), id="double-zero"),
         pytest.param(subtract_one, x, id="subtract-one-symbolic"),
+        pytest.param(subtract_one, sp.oo, id="subtract-one-infinite"),
+        pytest.param(to_zero, sp.Integer(0), id="zero-to-zero"),
         pytest.param(shift_size, x, id="no-size"),
         pytest.param(one_minus_to_plus, x + y, id="no-one-minus"),
     ],
@@ -72,6 +78,12 @@ def test_mutation_not_applicable(mutation, expr: sp.Expr) -> None:
 def test_swap_leaves_bound_indices() -> None:
     bound = sp.Sum(w[k] * w[i], (k, 1, n))
     assert swap_indices(bound) is None
+
+
+def test_number_mutants_distinct() -> None:
+    values = [value for _, value in mutate_stated(sp.Integer(0))]
+    assert len(values) == len(set(values))
+    assert sp.Integer(0) not in values
 
 
 def test_matrix_mutants_include_transpose() -> None:
