@@ -109,5 +109,11 @@ def instantiate(
                 f"but its value is {replacement.shape[0]}x{replacement.shape[1]}"
             )
         mapping[symbol] = sp.ImmutableMatrix(replacement)
+    if isinstance(expr, sp.MatrixExpr):
+        # Node-by-node explicit arithmetic: MatrixExpr.as_explicit builds and evaluates a Sum
+        # for every entry of every product, which made building the answers about twice as slow.
+        from derive.fastcheck import explicit_matrix
+
+        return sp.Matrix(explicit_matrix(expr, size, value, replacements))
     explicit = sized.xreplace(mapping).doit()
     return sp.Matrix(explicit.as_explicit()) if isinstance(explicit, sp.MatrixExpr) else sp.Matrix(explicit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from derive.mutate import MutantResult, kill_rate_line
@@ -19,3 +21,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
     results = config.stash.get(_MUTATION_RESULTS, [])
     if results:
         terminalreporter.write_line(kill_rate_line(results))
+
+
+# The CLI reads and writes a proof cache by default; tests decide every claim afresh and must
+# not leave a cache folder in the repository. Subprocesses inherit this setting.
+os.environ["DERIVE_NO_CACHE"] = "1"
