@@ -24,7 +24,7 @@ EXIT_USAGE = 2
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
     defaults = CheckSettings()
-    parser.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    parser.add_argument("--paper", default=None, help="paper id, or module[:attribute] defining a Paper (default: ep2)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of the random test points (default: %(default)s)")
     parser.add_argument(
         "--points", type=int, default=defaults.points, help="exact random points per claim (default: %(default)s)"
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list the answers and parts with their ids")
-    listing.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    listing.add_argument("--paper", default=None, help="paper id, or module[:attribute] defining a Paper (default: ep2)")
 
     check = commands.add_parser("check", help="verify answers and print one line per claim")
     check.add_argument("ids", nargs="*", metavar="ID", help="answer or part ids such as 1 or 4b (default: all)")
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="print one part's derivations and claims in the terminal")
     show.add_argument("id", metavar="ID", help="answer or part id such as 1a")
-    show.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    show.add_argument("--paper", default=None, help="paper id, or module[:attribute] defining a Paper (default: ep2)")
     show.add_argument(
         "--check", action="store_true", help="check the claims and show each verdict and each derivation step's method"
     )
@@ -92,11 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "mutate", help="check that wrong variants of every stated form are rejected, and print the kill rate"
     )
     mutate.add_argument("ids", nargs="*", metavar="ID", help="answer or part ids such as 1 or 4b (default: all)")
-    mutate.add_argument("--paper", default=None, help="paper id (default: ep2)")
+    mutate.add_argument("--paper", default=None, help="paper id, or module[:attribute] defining a Paper (default: ep2)")
     mutate.add_argument("--verbose", action="store_true", help="print every mutant, not only survivors")
 
     build = commands.add_parser("build", help="verify everything, then write the LaTeX sheet")
-    build.add_argument("paper_id", nargs="?", default=None, metavar="PAPER", help="paper id (default: ep2)")
+    build.add_argument("paper_id", nargs="?", default=None, metavar="PAPER", help="paper id, or module[:attribute] defining a Paper (default: ep2)")
     build.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: %(default)s)")
     defaults = CheckSettings()
     build.add_argument("--seed", type=int, default=defaults.seed, help="seed of the random test points (default: %(default)s)")
@@ -132,9 +132,17 @@ def _add_crosscheck_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _paper(paper_id: str | None):
-    from derive.registry import DEFAULT_PAPER, get_paper
+    """Load a paper by id, or from a module (``package.module`` or ``module:attribute``).
 
-    return get_paper(paper_id or DEFAULT_PAPER)
+    A module is imported like pytest imports test modules: the current folder is
+    searched too, so a course repository can run ``derive check --paper mysheet``.
+    """
+    from derive.api import load_paper
+    from derive.registry import DEFAULT_PAPER
+
+    if paper_id and os.getcwd() not in sys.path:
+        sys.path.append(os.getcwd())
+    return load_paper(paper_id or DEFAULT_PAPER)
 
 
 def command_list(arguments: argparse.Namespace) -> int:

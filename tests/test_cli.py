@@ -86,3 +86,49 @@ def test_show_prints_lists_and_figures() -> None:
     assert re.search(r"^  - ", listing.stdout, flags=re.MULTILINE)
     assert figure.returncode == 0, figure.stderr
     assert "[figure: " in figure.stdout
+
+
+WRONG_SHEET = '''
+import sympy as sp
+
+from derive.claims import Claim
+from derive.functions import sigmoid
+from derive.paper import Answer, Paper, Part
+
+z = sp.Symbol("z", real=True)
+
+
+def build():
+    claim = Claim(
+        id="1a/slope",
+        statement="phi'(z) = phi(z)(1 + phi(z))",
+        obtained=sp.diff(sigmoid(z), z),
+        stated=sigmoid(z) * (1 + sigmoid(z)),
+    )
+    return [Part(id="1a", title="A wrong slope", claims=[claim])]
+
+
+PAPER = Paper(id="wrongsheet", title="Wrong", course="Testing", answers=[Answer("1", "Slope", ("1a",), build)])
+'''
+
+
+def test_wrong_claim_in_user_paper(tmp_path) -> None:
+    (tmp_path / "wrongsheet.py").write_text(WRONG_SHEET, encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "derive", "check", "--paper", "wrongsheet"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    built = subprocess.run(
+        [sys.executable, "-m", "derive", "build", "wrongsheet", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[0].startswith("FAIL 1a/slope: false")
+    assert "  obtained:   (1 - sigmoid(z))*sigmoid(z)" in checked.stderr
+    assert "  stated:     (sigmoid(z) + 1)*sigmoid(z)" in checked.stderr
+    assert "  difference: " in checked.stderr
+    assert "  they differ at z = " in checked.stderr
+    assert "Traceback" not in checked.stderr
+    assert built.returncode == 1
+    assert "1 of 1 claims do not hold; nothing was written" in built.stderr
+    assert not (tmp_path / "out").exists()
