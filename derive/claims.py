@@ -51,8 +51,10 @@ class Claim:
     # suite can try wrong variants of it.
     restate_with: Callable[[object], "Claim"] | None = None
     conditions: tuple[sp.Basic, ...] = ()
-    # Rewritten and abstracted sides, kept after the first check: they do not depend on the seed.
+    # Rewritten and abstracted sides, kept after the first check because they do not depend on
+    # the seed, with the objects they were prepared from (a changed side is prepared again).
     _prepared: Prepared | None = field(default=None, init=False, repr=False, compare=False)
+    _prepared_from: tuple[object, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.decide_with is None and (self.obtained is None or self.stated is None):
@@ -119,8 +121,10 @@ class Claim:
                     verdict = self.decide_with(settings)
                 else:
                     context = RewriteContext(dict(self.index_ranges))
-                    if self._prepared is None:
+                    sources = (self.obtained, self.stated, tuple(self.rewrites), tuple(self.index_ranges.items()))
+                    if self._prepared is None or not _same_objects(sources, self._prepared_from):
                         self._prepared = prepare(self.obtained, self.stated, self.rewrites, context)
+                        self._prepared_from = sources
                     verdict = decide(
                         self.obtained,
                         self.stated,
@@ -171,6 +175,10 @@ class Claim:
         from derive.display import claim_latex
 
         return f"$${claim_latex(self)}$$"
+
+
+def _same_objects(first: tuple[object, ...], second: tuple[object, ...]) -> bool:
+    return len(first) == len(second) and all(a is b or a == b for a, b in zip(first, second))
 
 
 def _with_accepted(verdict: Verdict, reason: str) -> Verdict:

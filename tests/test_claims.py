@@ -132,3 +132,10 @@ def test_restate_replaces_stated_side() -> None:
     assert restated is not None
     assert restated.stated == 3 * x
     assert restated.check().method is Method.FALSE
+
+
+def test_changed_side_prepared_again() -> None:
+    claim = Claim(id="t/change", statement="x + x = 2x", obtained=x + x, stated=2 * x)
+    assert claim.check().method is Method.PROVED
+    claim.stated = 3 * x
+    assert claim.check().method is Method.FALSE
