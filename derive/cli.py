@@ -239,7 +239,12 @@ def command_mutate(arguments: argparse.Namespace) -> int:
     results = run_mutants(select_parts(paper, arguments.ids))
     for result in results:
         if arguments.verbose or not (result.killed or result.equivalent):
-            status = "killed    " if result.killed else ("equivalent" if result.equivalent else "SURVIVED  ")
+            if result.killed:
+                status = "killed    "
+            elif result.equivalent:
+                status = "equivalent"
+            else:
+                status = "SURVIVED  "
             print(f"{status} {result.claim_id} [{result.mutation}]: {result.verdict.method.value}")
     print(kill_rate_line(results))
     return EXIT_OK if all(result.killed or result.equivalent for result in results) else EXIT_FAILED

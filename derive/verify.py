@@ -357,8 +357,14 @@ def _draw_consistent_point(
     index_symbols = set(context.index_ranges)
     for symbol in ordered:
         if symbol.is_integer and symbol not in index_symbols:
-            low = 1 if symbol.is_positive else (0 if symbol.is_nonnegative else -6)
-            point.values[symbol] = sp.Integer(rng.randint(max(low, 2) if symbol.is_positive else low, 6))
+            # A positive size starts at 2, so that sums and matrices have more than one entry.
+            if symbol.is_positive:
+                low = 2
+            elif symbol.is_nonnegative:
+                low = 0
+            else:
+                low = -6
+            point.values[symbol] = sp.Integer(rng.randint(low, 6))
     drawn_indices: list[int] = []
     for symbol in ordered:
         if symbol in index_symbols:
